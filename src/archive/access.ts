@@ -1,0 +1,69 @@
+// The access policy, decided once and in SQL: a viewer sees the public collections and
+// the collections granted to it. Every archive query starts from the builders of an
+// AccessScope, which carry that restriction; nothing outside src/archive gets the raw
+// database for reading metadata, and routes only ever hold an Archive bound to a Viewer.
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { Database } from '../store/schema.js';
+
+export type Viewer =
+  | { readonly kind: 'guest' }
+  | { readonly kind: 'user'; readonly userId: number; readonly name: string };
+
+export const GUEST: Viewer = Object.freeze({ kind: 'guest' });
+
+/** The account name NBIA clients use for public access. */
+export const GUEST_NAME = 'nbia_guest';
+
+export function viewerName(viewer: Viewer): string {
+  return viewer.kind === 'guest' ? GUEST_NAME : viewer.name;
+}
+
+export class AccessScope {
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly viewer: Viewer,
+  ) {}
+
+  /**
+   * Ids of the collections this viewer may see, as a subquery. Grants are read on every
+   * request (no cache), so a grant or revoke takes effect at once on every node.
+   */
+  visibleCollectionIds() {
+    const viewer = this.viewer;
+    return this.db
+      .selectFrom('collection as vc')
+      .select('vc.id')
+      .where((eb) =>
+        viewer.kind === 'guest'
+          ? eb('vc.is_public', '=', 1)
+          : eb.or([
+              eb('vc.is_public', '=', 1),
+              eb(
+                'vc.id',
+                'in',
+                eb.selectFrom('collection_grant as vg').select('vg.collection_id').where('vg.user_id', '=', viewer.userId),
+              ),
+            ]),
+      );
+  }
+
+  /** Collections this viewer may see. */
+  collections(): SelectQueryBuilder<Database, 'collection', object> {
+    return this.db.selectFrom('collection').where('collection.id', 'in', this.visibleCollectionIds());
+  }
+
+  /** Series of the collections this viewer may see. */
+  series(): SelectQueryBuilder<Database, 'series', object> {
+    return this.db.selectFrom('series').where('series.collection_id', 'in', this.visibleCollectionIds());
+  }
+
+  /** Images of visible series (joined to their series, which carries the restriction). */
+  images() {
+    return this.series().innerJoin('image', 'image.series_pk', 'series.id');
+  }
+
+  /** Shared carts are not restricted themselves; their series are filtered through series(). */
+  carts(): SelectQueryBuilder<Database, 'cart', object> {
+    return this.db.selectFrom('cart');
+  }
+}

@@ -1,0 +1,97 @@
+// `nbia serve`: runs the API server on the embedded default or on PostgreSQL.
+import fs from 'node:fs';
+import type { Command } from 'commander';
+import { DEFAULT_HOST, resolvePort } from '../config.js';
+import { DEFAULT_SERVER_OPTIONS, type AppContext } from '../context.js';
+import { buildServer } from '../server.js';
+import { ensureDemoArchive } from '../demo/index.js';
+import { describeDatabaseUrl } from '../store/db.js';
+import { UserError } from '../errors.js';
+import { action, addStoreOptions, openFromFlags, type StoreFlags } from './common.js';
+
+interface ServeFlags extends StoreFlags {
+  host?: string;
+  port?: string;
+  demo: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  publicOnly?: boolean;
+  tokenLifetime?: string;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export function registerServe(program: Command): void {
+  addStoreOptions(
+    program
+      .command('serve')
+      .description('serve the archive over the NBIA REST API at http(s)://HOST:PORT/nbia-api/')
+      .option('--host <host>', 'address to listen on (env NBIA_HOST)', process.env.NBIA_HOST ?? DEFAULT_HOST)
+      .option('--port <port>', 'port to listen on (env NBIA_PORT, default 8080)')
+      .option('--no-demo', 'do not create the demo archive when the index is empty')
+      .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (env NBIA_TLS_CERT)', process.env.NBIA_TLS_CERT)
+      .option('--tls-key <file>', 'the PEM private key of --tls-cert (env NBIA_TLS_KEY)', process.env.NBIA_TLS_KEY)
+      .option('--public-only', 'public host: only the guest logs in and only public collections exist (env NBIA_PUBLIC_ONLY=1)', process.env.NBIA_PUBLIC_ONLY === '1')
+      .option('--token-lifetime <seconds>', 'access token lifetime (env NBIA_TOKEN_LIFETIME, default 7200)', process.env.NBIA_TOKEN_LIFETIME),
+  ).action(action(serve));
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
+  const port = resolvePort(flags.port);
+  const host = flags.host ?? DEFAULT_HOST;
+  if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) {
+    throw new UserError('HTTPS needs both --tls-cert and --tls-key');
+  }
+  let https: { key: Buffer; cert: Buffer } | null = null;
+  if (flags.tlsCert && flags.tlsKey) {
+    try {
+      https = { cert: fs.readFileSync(flags.tlsCert), key: fs.readFileSync(flags.tlsKey) };
+    } catch (err) {
+      throw new UserError(`cannot read the TLS files: ${(err as Error).message}`);
+    }
+  }
+  const tokenLifetimeSeconds = flags.tokenLifetime === undefined ? DEFAULT_SERVER_OPTIONS.tokenLifetimeSeconds : Number(flags.tokenLifetime);
+  if (!Number.isInteger(tokenLifetimeSeconds) || tokenLifetimeSeconds <= 0) {
+    throw new UserError(`--token-lifetime must be a positive whole number of seconds, not "${flags.tokenLifetime}"`);
+  }
+
+  const opened = await openFromFlags(flags);
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+  if (flags.demo) await ensureDemoArchive(opened, log);
+
+  const ctx: AppContext = {
+    store: opened.store,
+    blobs: opened.blobs,
+    options: { ...DEFAULT_SERVER_OPTIONS, publicOnly: Boolean(flags.publicOnly), tokenLifetimeSeconds },
+  };
+  const app = await buildServer(ctx, { logger: { level: process.env.NBIA_LOG_LEVEL ?? 'warn' }, https });
+  try {
+    await app.listen({ host, port });
+  } catch (err) {
+    await opened.store.close();
+    throw new UserError(`cannot listen on ${host}:${port}: ${(err as Error).message}`);
+  }
+  const address = app.server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const scheme = https ? 'https' : 'http';
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const base = `${scheme}://${shownHost}:${actualPort}/nbia-api`;
+  log(`nbia: serving ${opened.config.dataDir} (index ${describeDatabaseUrl(opened.config.databaseUrl)}) at ${base}/`);
+  if (!https && !LOOPBACK.test(host)) {
+    log(`nbia: WARNING: listening on ${host} without TLS: passwords and tokens would travel in clear text. Use --tls-cert and --tls-key.`);
+  }
+  if (ctx.options.publicOnly) log('nbia: public-only mode: only nbia_guest can log in, only public collections exist');
+  log('Try:');
+  log(`  curl '${base}/services/v4/getCollectionValues'`);
+  log(`  curl '${base}/services/v4/getSeries?Collection=DEMO-CT-LUNG' | head -c 600`);
+  log(`  curl -d 'username=nbia_guest&password=&grant_type=password&client_id=NBIA' '${base}/oauth/token'`);
+  log(`  API documentation: ${base}/docs`);
+
+  const stop = async () => {
+    await app.close();
+    await opened.store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
