@@ -1,0 +1,97 @@
+// One NBIA endpoint, declared once: its name, families, method, parameters (for the docs
+// and the required-parameter check) and a handler that receives an AccessScope — never the
+// database — and returns a Table (rendered in the requested format) or a raw body.
+// registerEndpoint() is the only way an endpoint reaches the router, and it resolves the
+// viewer before the handler runs, so no endpoint can skip the access policy.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AccessScope } from '../archive/access.js';
+import { resolveViewer } from '../auth/viewer.js';
+import { scopeFor, type AppContext } from '../context.js';
+import { CONTENT_TYPE, parseFormat, render, type Format } from '../formats/index.js';
+import type { Table } from '../formats/table.js';
+import { allowsAnonymous, endpointPaths, type Family } from './families.js';
+import { Params, requireAll } from './params.js';
+
+export interface ParamDef {
+  name: string;
+  description: string;
+  required?: boolean;
+}
+
+export interface RawBody {
+  raw: string | Buffer;
+  contentType: string;
+  headers?: Record<string, string>;
+  status?: number;
+}
+
+export type EndpointResult = Table | RawBody;
+
+export interface EndpointCall {
+  scope: AccessScope;
+  family: Family;
+  params: Params;
+  ctx: AppContext;
+  request: FastifyRequest;
+}
+
+export interface EndpointDef {
+  name: string;
+  families: readonly Family[];
+  method: 'GET' | 'POST';
+  summary: string;
+  params: readonly ParamDef[];
+  /** Whether `format` applies, and its default (v4 getSeriesMetadata answers CSV by default). */
+  format?: { default: Format } | false;
+  handler(call: EndpointCall): Promise<EndpointResult>;
+}
+
+function isRaw(result: EndpointResult): result is RawBody {
+  return (result as RawBody).raw !== undefined;
+}
+
+export function registerEndpoint(app: FastifyInstance, ctx: AppContext, def: EndpointDef): void {
+  for (const family of def.families) {
+    endpointPaths(family, def.name).forEach((url, i) => {
+      const paramSchema = {
+        type: 'object',
+        additionalProperties: true,
+        properties: Object.fromEntries(
+          [...def.params, ...(def.format === false ? [] : [{ name: 'format', description: 'json (default), csv, xml or html' }])].map(
+            (p) => [p.name, { description: (p as ParamDef).required ? `${p.description} (required)` : p.description, anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }],
+          ),
+        ),
+      };
+      app.route({
+        method: def.method,
+        url,
+        schema: {
+          summary: def.summary,
+          tags: [family],
+          // The /nbia-api/<family>/ aliases are the same resources: document each endpoint once.
+          hide: i > 0,
+          ...(allowsAnonymous(family) ? {} : { security: [{ bearer: [] }] }),
+          ...(def.method === 'GET' ? { querystring: paramSchema } : { body: paramSchema }),
+        },
+        // Parameters are checked by the handler (with NBIA's own messages), not by the schema.
+        validatorCompiler: () => () => true,
+        handler: (request, reply) => handle(ctx, def, family, request, reply),
+      });
+    });
+  }
+}
+
+async function handle(ctx: AppContext, def: EndpointDef, family: Family, request: FastifyRequest, reply: FastifyReply) {
+  const viewer = await resolveViewer(ctx, request, family);
+  const params = new Params(
+    def.method === 'POST' ? (request.body as Record<string, unknown> | undefined) : undefined,
+    request.query as Record<string, unknown>,
+  );
+  const format = def.format === false ? 'json' : parseFormat(params.get('format'), def.format?.default ?? 'json');
+  requireAll(params, def.params.filter((p) => p.required).map((p) => p.name));
+  const result = await def.handler({ scope: scopeFor(ctx, viewer), family, params, ctx, request });
+  if (isRaw(result)) {
+    return reply.code(result.status ?? 200).headers(result.headers ?? {}).type(result.contentType).send(result.raw);
+  }
+  return reply.type(CONTENT_TYPE[format]).send(render(result, format));
+}

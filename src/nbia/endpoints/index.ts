@@ -1,0 +1,5 @@
+// The v1, v2 and v4 metadata endpoints (spec §5, §8).
+import type { EndpointDef } from '../endpoint.js';
+import { valuesEndpoints } from './values.js';
+
+export const SEARCH_ENDPOINTS: EndpointDef[] = [...valuesEndpoints];
