@@ -14,6 +14,8 @@ import { registerDownloadRoutes } from './nbia/downloads.js';
 
 export interface BuildOptions {
   logger?: boolean | object;
+  /** Behind a reverse proxy: take client addresses (login throttling, audit) from X-Forwarded-For. */
+  trustProxy?: boolean;
   https?: { key: Buffer; cert: Buffer } | null;
 }
 
@@ -23,6 +25,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions = {}): 
     // getSeriesMetadata takes thousands of UIDs in one form field; old clients send long query strings.
     bodyLimit: 32 * 1024 * 1024,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    trustProxy: options.trustProxy ?? false,
     ...(options.https ? { https: options.https } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
 
@@ -47,7 +50,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions = {}): 
     }
   });
   await app.register(formbody);
-  await app.register(cors, { origin: '*', allowedHeaders: ['Authorization', 'Content-Type', 'Range'], exposedHeaders: ['Content-Length', 'Content-Range', 'Content-Disposition'] });
+  await app.register(cors, { origin: '*', allowedHeaders: ['Authorization', 'Content-Type', 'Range'], exposedHeaders: ['Content-Length', 'Content-Range', 'Content-Disposition', 'Retry-After', 'WWW-Authenticate'] });
   await app.register(swagger, {
     openapi: {
       info: {

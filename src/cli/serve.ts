@@ -16,6 +16,7 @@ interface ServeFlags extends StoreFlags {
   tlsCert?: string;
   tlsKey?: string;
   publicOnly?: boolean;
+  trustProxy?: boolean;
   tokenLifetime?: string;
 }
 
@@ -32,6 +33,7 @@ export function registerServe(program: Command): void {
       .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (env NBIA_TLS_CERT)', process.env.NBIA_TLS_CERT)
       .option('--tls-key <file>', 'the PEM private key of --tls-cert (env NBIA_TLS_KEY)', process.env.NBIA_TLS_KEY)
       .option('--public-only', 'public host: only the guest logs in and only public collections exist (env NBIA_PUBLIC_ONLY=1)', process.env.NBIA_PUBLIC_ONLY === '1')
+      .option('--trust-proxy', 'behind a reverse proxy: read client addresses from X-Forwarded-For (env NBIA_TRUST_PROXY=1)', process.env.NBIA_TRUST_PROXY === '1')
       .option('--token-lifetime <seconds>', 'access token lifetime (env NBIA_TOKEN_LIFETIME, default 7200)', process.env.NBIA_TOKEN_LIFETIME),
   ).action(action(serve));
 }
@@ -64,7 +66,7 @@ async function serve(flags: ServeFlags): Promise<void> {
     blobs: opened.blobs,
     options: { ...DEFAULT_SERVER_OPTIONS, publicOnly: Boolean(flags.publicOnly), tokenLifetimeSeconds },
   };
-  const app = await buildServer(ctx, { logger: { level: process.env.NBIA_LOG_LEVEL ?? 'warn' }, https });
+  const app = await buildServer(ctx, { logger: { level: process.env.NBIA_LOG_LEVEL ?? 'warn' }, https, trustProxy: Boolean(flags.trustProxy) });
   try {
     await app.listen({ host, port });
   } catch (err) {

@@ -162,6 +162,13 @@ export interface DownloadEventTable {
   address: string | null;
 }
 
+/** Failed logins per account or client address (see src/auth/throttle.ts). */
+export interface LoginFailureTable {
+  throttle_key: string;
+  failures: number;
+  last_failure_at: string;
+}
+
 export interface Database {
   collection: CollectionTable;
   patient: PatientTable;
@@ -175,6 +182,7 @@ export interface Database {
   token: TokenTable;
   audit_event: AuditEventTable;
   download_event: DownloadEventTable;
+  login_failure: LoginFailureTable;
 }
 
 export type CollectionRow = Selectable<CollectionTable>;

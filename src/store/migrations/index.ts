@@ -2,9 +2,11 @@
 // the tsx-run server find the same set. Add a file and a line; never edit a landed one.
 import type { Migration, MigrationProvider } from 'kysely';
 import * as archive from './0001-archive.js';
+import * as auth from './0002-auth.js';
 
 const migrations: Record<string, Migration> = {
   '0001-archive': archive,
+  '0002-auth': auth,
 };
 
 export const migrationProvider: MigrationProvider = {
