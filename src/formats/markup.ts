@@ -15,6 +15,7 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;'
 
 export function escapeMarkup(text: string): string {
   // Control characters other than tab/newline are not allowed in XML 1.0 at all.
+  // eslint-disable-next-line no-control-regex -- matching exactly those characters is the point
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c).replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '');
 }
 

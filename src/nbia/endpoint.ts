@@ -71,7 +71,7 @@ export function registerEndpoint(app: FastifyInstance, ctx: AppContext, def: End
           // The /nbia-api/<family>/ aliases are the same resources: document each endpoint once.
           hide: i > 0,
           ...(allowsAnonymous(family) ? {} : { security: [{ bearer: [] }] }),
-          ...(def.method === 'GET' ? { querystring: paramSchema } : { body: paramSchema }),
+          ...(def.method === 'GET' ? { querystring: paramSchema } : { body: paramSchema, consumes: ['application/x-www-form-urlencoded'] }),
         },
         // Parameters are checked by the handler (with NBIA's own messages), not by the schema.
         validatorCompiler: () => () => true,

@@ -18,7 +18,7 @@ for (const dialect of DIALECTS) {
       for (const name of ['b-public', 'A-public', 'Secret']) {
         const p = await db.insertInto('patient').values({ collection_id: ids[name]!, patient_id: `P-${name}` }).returning('id').executeTakeFirstOrThrow();
         const s = await db.insertInto('study').values({ patient_pk: p.id, study_instance_uid: `1.2.${ids[name]}` }).returning('id').executeTakeFirstOrThrow();
-        await db.insertInto('series').values({ study_pk: s.id, patient_pk: p.id, collection_id: ids[name]!, series_instance_uid: `1.2.${ids[name]}.1`, modality: 'CT' }).execute();
+        await db.insertInto('series').values({ study_pk: s.id, patient_pk: p.id, collection_id: ids[name]!, series_instance_uid: `1.2.${ids[name]}.1`, modality: 'CT', image_count: 0, total_size: 0 }).execute();
       }
       const app = await buildServer({ store: t.store, blobs: t.blobs, options: DEFAULT_SERVER_OPTIONS });
       const json = await app.inject({ url: '/nbia-api/services/v1/getCollectionValues' });

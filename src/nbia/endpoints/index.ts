@@ -1,5 +1,7 @@
 // The v1, v2 and v4 metadata endpoints (spec §5, §8).
 import type { EndpointDef } from '../endpoint.js';
+import { patientEndpoints } from './patients.js';
+import { seriesEndpoints } from './series.js';
 import { valuesEndpoints } from './values.js';
 
-export const SEARCH_ENDPOINTS: EndpointDef[] = [...valuesEndpoints];
+export const SEARCH_ENDPOINTS: EndpointDef[] = [...valuesEndpoints, ...patientEndpoints, ...seriesEndpoints];
