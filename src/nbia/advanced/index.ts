@@ -1,4 +1,17 @@
 // The unversioned "advanced" endpoints and their v4 counterparts (spec §7, §8).
 import type { EndpointDef } from '../endpoint.js';
+import { countEndpoints } from './counts.js';
+import { descriptionEndpoints } from './descriptions.js';
+import { dicomTagEndpoints } from './dicom-tags.js';
+import { metadataEndpoints } from './metadata.js';
+import { searchEndpoints } from './search.js';
+import { sharedListEndpoints } from './shared-lists.js';
 
-export const ADVANCED_ENDPOINTS: EndpointDef[] = [];
+export const ADVANCED_ENDPOINTS: EndpointDef[] = [
+  ...countEndpoints,
+  ...descriptionEndpoints,
+  ...dicomTagEndpoints,
+  ...metadataEndpoints,
+  ...searchEndpoints,
+  ...sharedListEndpoints,
+];

@@ -1,0 +1,61 @@
+// get<Field>ValuesAndCounts (spec §7.1): each value of a field with the number of distinct
+// patients having at least one visible series with that value. Counted in SQL over the
+// viewer's series; the value expression is grouped as written, with its literals inlined,
+// so PostgreSQL sees the same expression in SELECT and GROUP BY.
+import { sql, type RawBuilder } from 'kysely';
+import type { AccessScope } from '../access.js';
+import { compareBytes, sameIgnoringCase, type FilterValue } from './filters.js';
+
+export type CountedField = 'collection' | 'modality' | 'bodyPart' | 'manufacturer' | 'species';
+
+/** NBIA's default species (SNOMED "Homo sapiens"), used where a patient states none. */
+export const DEFAULT_SPECIES_CODE = '337915000';
+export const DEFAULT_SPECIES_DESCRIPTION = 'Homo sapiens';
+/** The body part NBIA shows for series that have none. */
+export const NOT_SPECIFIED = 'NOT SPECIFIED';
+
+/** The value each field is counted by, as NBIA shows it: body parts upper-cased, null ones "NOT SPECIFIED"; a null manufacturer "". */
+const VALUE: Record<CountedField, RawBuilder<string>> = {
+  collection: sql<string>`${sql.ref('collection.name')}`,
+  modality: sql<string>`${sql.ref('series.modality')}`,
+  bodyPart: sql<string>`coalesce(upper(${sql.ref('series.body_part_examined')}), ${sql.lit(NOT_SPECIFIED)})`,
+  manufacturer: sql<string>`coalesce(${sql.ref('series.manufacturer')}, ${sql.lit('')})`,
+  species: sql<string>`coalesce(nullif(${sql.ref('patient.species_code')}, ${sql.lit('')}), ${sql.lit(DEFAULT_SPECIES_CODE)})`,
+};
+
+export interface CountFilters {
+  /** Case-insensitive. */
+  collection?: FilterValue;
+  /** Case-insensitive. */
+  modality?: FilterValue;
+  /**
+   * Case-insensitive, since the answers show body parts upper-cased and clients send those
+   * values back; "NOT SPECIFIED" selects the series without a body part, as it is shown.
+   */
+  bodyPartExamined?: FilterValue;
+}
+
+export interface ValueAndCount {
+  value: string;
+  patients: number;
+}
+
+/** Every value of `field` among the viewer's series, with its distinct-patient count, in byte order of the value. */
+export async function valuesAndCounts(scope: AccessScope, field: CountedField, f: CountFilters = {}): Promise<ValueAndCount[]> {
+  const value = VALUE[field];
+  let q = scope
+    .series()
+    .innerJoin('patient', 'patient.id', 'series.patient_pk')
+    .innerJoin('collection', 'collection.id', 'series.collection_id');
+  if (f.collection !== undefined) q = q.where(sameIgnoringCase('collection.name', f.collection));
+  if (f.modality !== undefined) q = q.where(sameIgnoringCase('series.modality', f.modality));
+  if (f.bodyPartExamined !== undefined) {
+    const part = f.bodyPartExamined;
+    q = part.toUpperCase() === NOT_SPECIFIED ? q.where('series.body_part_examined', 'is', null) : q.where(sameIgnoringCase('series.body_part_examined', part));
+  }
+  const rows = await q
+    .select([value.as('value'), sql<number | string>`count(distinct ${sql.ref('patient.id')})`.as('patients')])
+    .groupBy(value)
+    .execute();
+  return rows.map((r) => ({ value: r.value, patients: Number(r.patients) })).sort((a, b) => compareBytes(a.value, b.value));
+}
