@@ -29,6 +29,9 @@ export async function openStore(databaseUrl: string, options: { migrate?: boolea
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
     dialect = 'postgres';
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+    // An idle connection that the server drops (a restart, a terminated backend) must not
+    // crash the process: the pool replaces it on the next query, so log and go on.
+    pool.on('error', (err) => process.stderr.write(`nbia: PostgreSQL connection lost (${err.message}); reconnecting on the next query\n`));
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else if (databaseUrl.startsWith('sqlite:')) {
     dialect = 'sqlite';

@@ -24,7 +24,8 @@ export class FsBlobStore implements BlobStore {
     const target = this.pathOf(key, false);
     await fsp.mkdir(path.dirname(target), { recursive: true });
     const partial = `${target}.partial-${process.pid}`;
-    await fsp.copyFile(sourcePath, partial);
+    // FICLONE: a reflink on filesystems that have them (XFS, btrfs), a plain copy elsewhere.
+    await fsp.copyFile(sourcePath, partial, fs.constants.COPYFILE_FICLONE);
     await fsp.rename(partial, target);
   }
 

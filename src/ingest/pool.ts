@@ -1,0 +1,111 @@
+// The worker pool: hands file paths to N hashing threads and yields their results as they
+// come back, never holding more than a bounded number in flight or waiting to be consumed
+// (so a slow database holds the readers back instead of filling memory).
+import { Worker } from 'node:worker_threads';
+import type { FileResult, FileTask } from './types.js';
+
+/** The worker module beside this one: worker.ts under tsx (tests), worker.js from dist/. */
+export function workerUrl(): URL {
+  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+  return new URL(`./worker${ext}`, import.meta.url);
+}
+
+/**
+ * Starts one hashing thread. From dist/ the worker is plain JavaScript. Under tsx the
+ * thread inherits `--import tsx`, but on Node 20 that does not make a worker's own entry
+ * (nor its imports) loadable as TypeScript, so the thread first registers tsx's loader
+ * through its API, then imports worker.ts.
+ */
+function startWorker(): Worker {
+  const url = workerUrl();
+  if (!url.pathname.endsWith('.ts')) return new Worker(url);
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+export interface PoolOptions {
+  workers: number;
+  /** Results that may be in flight or waiting for the consumer, in all. */
+  maxOutstanding: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Yields one result per path (in completion order) until every path is done or the signal
+ * fires; after the signal, results of files already handed out still arrive, then it ends.
+ */
+export async function* hashFiles(paths: readonly string[], options: PoolOptions): AsyncGenerator<FileResult> {
+  const count = Math.max(1, Math.min(options.workers, paths.length || 1));
+  const workers: Worker[] = [];
+  const inFlight: number[] = [];
+  const ready: FileResult[] = [];
+  let next = 0;
+  let outstanding = 0;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const signalConsumer = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const stopped = () => options.signal?.aborted === true;
+
+  const pump = () => {
+    while (next < paths.length && outstanding < options.maxOutstanding && !stopped() && !failure) {
+      // The least busy thread gets the next file, so one slow file does not stall the rest.
+      let w = 0;
+      for (let i = 1; i < workers.length; i++) if (inFlight[i]! < inFlight[w]!) w = i;
+      const task: FileTask = { index: next, path: paths[next]! };
+      next++;
+      outstanding++;
+      inFlight[w]!++;
+      workers[w]!.postMessage(task);
+    }
+  };
+
+  const onAbort = () => signalConsumer();
+  options.signal?.addEventListener('abort', onAbort);
+  try {
+    for (let i = 0; i < count; i++) {
+      const worker = startWorker();
+      const slot = i;
+      inFlight.push(0);
+      worker.on('message', (result: FileResult) => {
+        inFlight[slot]!--;
+        ready.push(result);
+        pump(); // keep the threads busy while the consumer is committing a batch
+        signalConsumer();
+      });
+      worker.on('error', (err) => {
+        failure ??= new Error(`a hashing thread failed: ${err.message}`);
+        signalConsumer();
+      });
+      worker.on('exit', (code) => {
+        if (inFlight[slot]! > 0) failure ??= new Error(`a hashing thread stopped (exit code ${code}) with files in hand`);
+        signalConsumer();
+      });
+      workers.push(worker);
+    }
+    pump();
+    for (;;) {
+      if (failure) throw failure;
+      const result = ready.shift();
+      if (result) {
+        outstanding--;
+        yield result;
+        pump();
+        continue;
+      }
+      if (outstanding === 0 && (next >= paths.length || stopped())) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    // Terminating a worker that still has messages in flight is fine: they are dropped.
+    for (let i = 0; i < workers.length; i++) inFlight[i] = 0;
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
