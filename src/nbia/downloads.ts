@@ -1,5 +1,277 @@
-// getImage, getImageWithMD5Hash, getSingleImage (to be written: issue 4).
-import type { FastifyInstance } from 'fastify';
-import type { AppContext } from '../context.js';
+// getImage, getImageWithMD5Hash and getSingleImage at v1, v2 and v4 (nbia-api-spec §5.16-5.18,
+// §9; api-policy "Downloads"). A series comes back as a store-only ZIP laid out from the
+// index before a byte is read: the headers leave at once with an exact Content-Length,
+// memory stays flat whatever the series size, and Range/If-Range resume a broken download.
+// A stored file that vanished or changed since ingest breaks the connection (never a ZIP
+// that looks whole) and is logged; HEAD answers the same headers without a body.
+import { finished } from 'node:stream/promises';
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { scopeFor, type AppContext } from '../context.js';
+import { ApiError, badRequest, notFound } from '../errors.js';
+import { viewerName } from '../archive/access.js';
+import { resolveViewer } from '../auth/viewer.js';
+import { endpointPaths, type Family } from './families.js';
+import {
+  findDownloadImage,
+  findDownloadSeries,
+  imageFileOpener,
+  planSeriesArchive,
+  READ_CHUNK,
+  recordDownload,
+  type ImageFile,
+} from '../archive/downloads.js';
+import { singleItemBody, type Body } from '../zip/body.js';
+import { decideRange } from '../zip/byte-range.js';
+import { ItemIntegrityError, streamBody } from '../zip/stream-body.js';
+import { BufferPool } from '../zip/buffer-pool.js';
+import { readAhead } from '../zip/read-ahead.js';
 
-export function registerDownloadRoutes(_app: FastifyInstance, _ctx: AppContext): void {}
+/** How far reading may run ahead of the socket, per download. */
+const READ_AHEAD_BYTES = 1024 * 1024;
+
+const DOWNLOAD_FAMILIES: readonly Family[] = ['v1', 'v2', 'v4'];
+type DownloadEndpoint = 'getImage' | 'getImageWithMD5Hash' | 'getSingleImage';
+const DOWNLOAD_ENDPOINTS: readonly DownloadEndpoint[] = ['getImage', 'getImageWithMD5Hash', 'getSingleImage'];
+
+export function registerDownloadRoutes(app: FastifyInstance, ctx: AppContext): void {
+  for (const family of DOWNLOAD_FAMILIES) {
+    for (const name of DOWNLOAD_ENDPOINTS) {
+      const handler =
+        name === 'getSingleImage' ? singleImageHandler(ctx, family) : seriesArchiveHandler(ctx, family, name);
+      for (const url of endpointPaths(family, name)) {
+        // GET and HEAD in one route, so HEAD runs the same checks and sends the same headers.
+        app.route({ method: ['GET', 'HEAD'], url, schema: { tags: ['downloads'], summary: SUMMARIES[name] }, handler });
+      }
+    }
+  }
+}
+
+const SUMMARIES: Record<DownloadEndpoint, string> = {
+  getImage:
+    'A series as a ZIP: LICENSE, then the DICOM files (00000001.dcm... or, with NewFileNames=Yes, <acquisition>-<instance>.dcm), ' +
+    'then md5hashes.csv with IncludeMD5=Yes. Params: SeriesInstanceUID (required), NewFileNames, IncludeMD5. Supports Range.',
+  getImageWithMD5Hash:
+    'A series as a ZIP: the DICOM files, then md5hashes.csv (Filename,MD5Hash). Param: SeriesInstanceUID (required). Supports Range.',
+  getSingleImage: 'One DICOM Part 10 file. Params: SeriesInstanceUID and SOPInstanceUID (both required). Supports Range.',
+};
+
+type Query = Record<string, unknown>;
+
+/** A query parameter's value (the first, if repeated), or undefined when absent or blank. */
+function param(query: Query, name: string): string | undefined {
+  const raw = query[name];
+  const value = Array.isArray(raw) ? raw[0] : raw;
+  if (typeof value !== 'string') return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** NBIA's yes/no flags (NewFileNames, IncludeMD5): `Yes` in any case. */
+function flag(query: Query, name: string): boolean {
+  return param(query, name)?.toLowerCase() === 'yes';
+}
+
+function requireParams(query: Query, names: readonly string[]): string[] {
+  const values = names.map((n) => param(query, n));
+  const missing = names.filter((_, i) => values[i] === undefined);
+  if (missing.length > 0) {
+    throw badRequest(`${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} required`);
+  }
+  return values as string[];
+}
+
+/** A file name safe inside a quoted Content-Disposition parameter. */
+const safeFileName = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+
+function seriesArchiveHandler(ctx: AppContext, family: Family, name: 'getImage' | 'getImageWithMD5Hash') {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const viewer = await resolveViewer(ctx, request, family);
+    const query = (request.query ?? {}) as Query;
+    const [seriesUid] = requireParams(query, ['SeriesInstanceUID']) as [string];
+    const scope = scopeFor(ctx, viewer);
+    const series = await findDownloadSeries(scope, seriesUid);
+    if (!series) throw notFound(`no series with SeriesInstanceUID ${seriesUid} is available`);
+    const plan = await planSeriesArchive(scope, series, {
+      license: name === 'getImage',
+      md5: name === 'getImageWithMD5Hash' || flag(query, 'IncludeMD5'),
+      descriptiveNames: flag(query, 'NewFileNames'),
+    });
+    await sendBody(ctx, request, reply, {
+      body: plan,
+      etag: plan.etag,
+      contentType: 'application/zip',
+      disposition: `attachment; filename="${safeFileName(series.seriesInstanceUid)}.zip"`,
+      seriesInstanceUid: series.seriesInstanceUid,
+      endpoint: `${family}/${name}`,
+      userName: viewerName(viewer),
+    });
+  };
+}
+
+function singleImageHandler(ctx: AppContext, family: Family) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const viewer = await resolveViewer(ctx, request, family);
+    const query = (request.query ?? {}) as Query;
+    const [seriesUid, sopUid] = requireParams(query, ['SeriesInstanceUID', 'SOPInstanceUID']) as [string, string];
+    const image = await findDownloadImage(scopeFor(ctx, viewer), seriesUid, sopUid);
+    if (!image) throw notFound(`no image with SOPInstanceUID ${sopUid} is available in series ${seriesUid}`);
+    await sendBody(ctx, request, reply, {
+      body: singleItemBody({ size: image.fileSize, crc32: image.crc32, content: { external: image } }),
+      etag: `"md5-${image.md5}"`,
+      contentType: 'application/dicom',
+      disposition: `attachment; filename=${safeFileName(image.sopInstanceUid)}.dcm`,
+      seriesInstanceUid: seriesUid,
+      endpoint: `${family}/getSingleImage`,
+      userName: viewerName(viewer),
+    });
+  };
+}
+
+interface Delivery {
+  body: Body<ImageFile>;
+  etag: string;
+  contentType: string;
+  disposition: string;
+  seriesInstanceUid: string;
+  endpoint: string;
+  userName: string;
+}
+
+/**
+ * Answers with the body (or the requested range of it), streaming from the blob store.
+ * Everything that can fail with a clean error (range checks) happens before the reply is
+ * taken over; after that the only way to signal a failure is to break the connection.
+ */
+async function sendBody(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, d: Delivery): Promise<void> {
+  const total = d.body.totalSize;
+  const isHead = request.method === 'HEAD';
+  // Range applies to GET only (RFC 9110 §14.2); HEAD describes the whole body.
+  const decision = isHead ? { kind: 'full' as const } : decideRange(header(request, 'range'), header(request, 'if-range'), total, d.etag);
+  if (decision.kind === 'unsatisfiable') {
+    throw new ApiError('range_not_satisfiable', `the requested range is outside the ${total} bytes of this download`, {
+      'Content-Range': `bytes */${total}`,
+      'Accept-Ranges': 'bytes',
+    });
+  }
+  const partial = decision.kind === 'partial';
+  const start = partial ? decision.start : 0;
+  const end = partial ? decision.end + 1 : total;
+
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) headers[name] = value; // what hooks set so far (CORS)
+  }
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(partial ? 206 : 200, {
+    ...headers,
+    'content-type': d.contentType,
+    'content-length': String(end - start),
+    'content-disposition': d.disposition,
+    'accept-ranges': 'bytes',
+    etag: d.etag,
+    'cache-control': 'private',
+    ...(partial ? { 'content-range': `bytes ${start}-${end - 1}/${total}` } : {}),
+  });
+  if (isHead) {
+    res.end();
+    return;
+  }
+  res.flushHeaders(); // clients time out waiting for headers (Data Retriever: 30 s); send them now
+
+  const progress = { sent: 0 };
+  const pool = new BufferPool(READ_CHUNK, 6);
+  try {
+    const chunks = streamBody(d.body, { start, end }, { open: imageFileOpener(ctx.blobs, pool) });
+    await pump(res, readAhead(chunks, READ_AHEAD_BYTES), progress, pool);
+  } catch (err) {
+    if (err instanceof ItemIntegrityError) {
+      const image = 'external' in err.item.content ? (err.item.content.external as ImageFile) : undefined;
+      request.log.error(
+        { seriesInstanceUid: d.seriesInstanceUid, sopInstanceUid: image?.sopInstanceUid, reason: err.reason, bytesSent: progress.sent },
+        `download aborted: image ${image?.sopInstanceUid ?? '?'} of series ${d.seriesInstanceUid}: ${err.reason}`,
+      );
+    } else if (!(err instanceof ClientGone)) {
+      request.log.error({ err, seriesInstanceUid: d.seriesInstanceUid }, 'download aborted');
+    }
+    res.destroy(); // the client sees a broken transfer, never a body that looks whole
+  } finally {
+    // Recorded whether complete or not: `bytes` is what was handed to the connection.
+    recordDownload(ctx.store.db, {
+      userName: d.userName,
+      seriesInstanceUid: d.seriesInstanceUid,
+      endpoint: d.endpoint,
+      bytes: progress.sent,
+      address: request.ip ?? null,
+    }).catch((err: unknown) => request.log.error({ err }, 'could not record a download event'));
+  }
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const v = request.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** The client went away mid-download. */
+class ClientGone extends Error {}
+
+/** Small pieces (headers, small files) are copied together into writes of this size. */
+const COALESCE_BYTES = 64 * 1024;
+
+/**
+ * Writes the chunks to the response, waiting whenever the socket is full. Large chunks go
+ * out as they are and return to the pool once the socket has taken them; small ones are
+ * copied into a staging buffer (and returned at once), so a series of thousands of tiny
+ * files becomes a few large writes.
+ */
+async function pump(res: ServerResponse, chunks: AsyncIterable<Buffer>, progress: { sent: number }, pool: BufferPool): Promise<void> {
+  let stage = Buffer.allocUnsafe(COALESCE_BYTES);
+  let staged = 0;
+  const write = async (buf: Buffer, recycle: boolean) => {
+    if (res.destroyed) throw new ClientGone();
+    progress.sent += buf.length;
+    const more = res.write(buf, recycle ? () => pool.give(buf) : undefined);
+    if (!more) await drained(res);
+  };
+  const flush = async () => {
+    if (staged === 0) return;
+    const full = stage.subarray(0, staged);
+    stage = Buffer.allocUnsafe(COALESCE_BYTES); // the socket may still hold the old one
+    staged = 0;
+    await write(full, false);
+  };
+  for await (const chunk of chunks) {
+    if (chunk.length >= COALESCE_BYTES) {
+      await flush();
+      await write(chunk, true);
+      continue;
+    }
+    if (staged + chunk.length > COALESCE_BYTES) await flush();
+    chunk.copy(stage, staged);
+    staged += chunk.length;
+    pool.give(chunk);
+  }
+  await flush();
+  res.end();
+  try {
+    await finished(res);
+  } catch {
+    throw new ClientGone();
+  }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      res.off('close', onClose);
+      resolve();
+    };
+    const onClose = () => {
+      res.off('drain', onDrain);
+      reject(new ClientGone());
+    };
+    res.once('drain', onDrain);
+    res.once('close', onClose);
+  });
+}

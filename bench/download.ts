@@ -1,0 +1,340 @@
+// Download throughput, against baselines measured in the same run:
+//   1. one getImage of a 1 GiB series (2,048 files of 512 KiB) over loopback, beside a plain
+//      1 GiB file served by the same server process (a bare Fastify route streaming it) and
+//      by nginx (sendfile; started here on a loopback port with a temporary config);
+//   2. 16 getImage downloads at once: total MB/s and the server's peak RSS.
+// The server runs in a child process (this file, started with NBIA_BENCH_DOWNLOAD_SERVER=1)
+// so its memory can be read from /proc/<pid>/status. Clients discard the bytes (curl -o
+// /dev/null when curl is installed, else a small node client in its own process).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import net from 'node:net';
+import { createHash, randomFillSync } from 'node:crypto';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const GiB = 1024 ** 3;
+const FILE_SIZE = 512 * 1024;
+const FILE_COUNT = GiB / FILE_SIZE;
+const SERIES_UID = '1.2.826.0.1.3680043.9.7777.1';
+const ROUNDS = 3;
+const PARALLEL = 16;
+const SERVER_FLAG = 'NBIA_BENCH_DOWNLOAD_SERVER';
+
+type Figures = Record<string, number | string>;
+
+export async function benchDownload(): Promise<Figures> {
+  const dir = scratchDir();
+  const children: ChildProcess[] = [];
+  try {
+    const { plainFile } = await prepareData(dir);
+    const server = await startServerChild(dir, plainFile);
+    children.push(server.child);
+    await new Promise((r) => setTimeout(r, 300));
+    const idleRss = procStatusKiB(server.child.pid!, 'VmRSS');
+    const nginx = await startNginx(dir);
+    if (nginx) children.push(nginx.child);
+
+    const zipUrl = `http://127.0.0.1:${server.port}/nbia-api/services/v4/getImage?SeriesInstanceUID=${SERIES_UID}`;
+    const plainUrl = `http://127.0.0.1:${server.port}/bench/plain`;
+    const nginxUrl = nginx ? `http://127.0.0.1:${nginx.port}/${path.basename(plainFile)}` : undefined;
+
+    // Interleaved rounds, so a busy moment on the machine hits all three alike; best of each.
+    const best = { zip: 0, plain: 0, nginx: 0 };
+    await download(zipUrl); // warm the page cache and the server
+    for (let round = 0; round < ROUNDS; round++) {
+      best.zip = Math.max(best.zip, (await download(zipUrl)).mbPerSecond);
+      best.plain = Math.max(best.plain, (await download(plainUrl)).mbPerSecond);
+      if (nginxUrl) best.nginx = Math.max(best.nginx, (await download(nginxUrl)).mbPerSecond);
+    }
+
+    const hwmBefore = procStatusKiB(server.child.pid!, 'VmHWM');
+    let peakRss = 0;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, procStatusKiB(server.child.pid!, 'VmRSS'))), 20);
+    const started = process.hrtime.bigint();
+    const results = await Promise.all(Array.from({ length: PARALLEL }, () => download(zipUrl)));
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    clearInterval(sampler);
+    const totalBytes = results.reduce((n, r) => n + r.bytes, 0);
+
+    const figures: Figures = {
+      'one getImage of a 1 GiB series, MB/s': round(best.zip),
+      'plain 1 GiB file, same server process, MB/s': round(best.plain),
+      'plain 1 GiB file, nginx, MB/s': nginx ? round(best.nginx) : 'nginx not found',
+      'getImage / nginx (goal >= 0.8)': nginx ? round(best.zip / best.nginx, 3) : 'n/a',
+      'plain route / nginx': nginx ? round(best.plain / best.nginx, 3) : 'n/a',
+      [`${PARALLEL} parallel getImage, total MB/s`]: round(totalBytes / 1e6 / seconds),
+      [`${PARALLEL} parallel getImage, all complete`]: results.every((r) => r.bytes === results[0]!.bytes) ? 'yes' : 'NO',
+      [`server peak RSS during the ${PARALLEL} downloads, MB (goal < 200)`]: round(peakRss / 1024),
+      'server VmHWM after all downloads, MB': round(procStatusKiB(server.child.pid!, 'VmHWM') / 1024),
+      'server VmHWM before the parallel downloads, MB': round(hwmBefore / 1024),
+      'server idle RSS, MB': round(idleRss / 1024),
+      server: server.mode,
+      client: hasCurl() ? 'curl -o /dev/null' : 'node http (discarding)',
+      cpus: os.cpus().length,
+    };
+    return figures;
+  } finally {
+    for (const child of children) await stop(child);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+
+// ---------------------------------------------------------------------------------------
+// Data: a 1 GiB series written into a fresh store, and a plain 1 GiB file
+
+/** RAM-backed /dev/shm when it has room (the figures are about serving, not the disk). */
+function scratchDir(): string {
+  try {
+    const st = fs.statfsSync('/dev/shm');
+    if (st.bavail * st.bsize > 4 * GiB) return fs.mkdtempSync('/dev/shm/nbia-bench-download-');
+  } catch {
+    // fall through
+  }
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'nbia-bench-download-'));
+}
+
+async function prepareData(dir: string): Promise<{ plainFile: string }> {
+  const { openStore } = await import('../src/store/db.js');
+  const { FsBlobStore } = await import('../src/blobs/fs/fs-blob-store.js');
+  const store = await openStore(`sqlite:${path.join(dir, 'nbia.sqlite')}`);
+  const blobs = new FsBlobStore(dir);
+  const db = store.db;
+  const now = '2026-01-01 00:00:00.000';
+  const collection = await db.insertInto('collection').values({ name: 'BENCH', is_public: 1, license_name: 'CC BY 4.0', created_at: now }).returning('id').executeTakeFirstOrThrow();
+  const patient = await db.insertInto('patient').values({ collection_id: collection.id, patient_id: 'BENCH-1' }).returning('id').executeTakeFirstOrThrow();
+  const study = await db.insertInto('study').values({ patient_pk: patient.id, study_instance_uid: `${SERIES_UID}.0` }).returning('id').executeTakeFirstOrThrow();
+  const series = await db
+    .insertInto('series')
+    .values({ study_pk: study.id, patient_pk: patient.id, collection_id: collection.id, series_instance_uid: SERIES_UID, modality: 'CT', image_count: FILE_COUNT, total_size: FILE_COUNT * FILE_SIZE })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+
+  // Distinct bytes per file: one random block, each file a different slice, its number stamped in.
+  const pool = randomFillSync(Buffer.alloc(2 * FILE_SIZE));
+  const rows = [];
+  for (let i = 0; i < FILE_COUNT; i++) {
+    const start = (i * 4099) % FILE_SIZE;
+    const bytes = Buffer.from(pool.subarray(start, start + FILE_SIZE));
+    bytes.writeUInt32LE(i, 132);
+    const key = `${SERIES_UID}/${i + 1}.dcm`;
+    const file = blobs.pathOf(key, false);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, bytes);
+    rows.push({
+      series_pk: series.id,
+      sop_instance_uid: `${SERIES_UID}.${i + 1}`,
+      instance_number: i + 1,
+      file_size: FILE_SIZE,
+      md5: createHash('md5').update(bytes).digest('hex'),
+      crc32: zlib.crc32(bytes),
+      blob_key: key,
+      in_place: 0,
+      ingested_at: now,
+    });
+  }
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('image').values(rows.slice(i, i + 500)).execute();
+  await store.close();
+
+  const plainFile = path.join(dir, 'plain-1GiB.bin');
+  const fd = fs.openSync(plainFile, 'w');
+  for (let i = 0; i < GiB / pool.length; i++) fs.writeSync(fd, pool);
+  fs.closeSync(fd);
+  return { plainFile };
+}
+
+// ---------------------------------------------------------------------------------------
+// The server under test, in a child process
+
+const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The server child runs the project compiled to JavaScript (tsc, emit only, into the
+ * scratch folder), as a deployment runs it: under the tsx loader the same server idles
+ * about 40 MB higher, which would blur the memory figure. Falls back to tsx.
+ */
+function compileForBench(dir: string): string | undefined {
+  const out = path.join(dir, 'build');
+  const tsc = path.join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  spawnSync(
+    process.execPath,
+    [tsc, '-p', path.join(PROJECT_ROOT, 'tsconfig.json'), '--noCheck', '--noEmit', 'false', '--outDir', out, '--sourceMap', 'false', '--incremental', 'false'],
+    { stdio: 'ignore' },
+  );
+  const entry = path.join(out, 'bench', 'download.js');
+  if (!fs.existsSync(entry) || !fs.existsSync(path.join(out, 'src', 'server.js'))) return undefined;
+  fs.writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
+  fs.symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(out, 'node_modules'));
+  return entry;
+}
+
+async function startServerChild(dir: string, plainFile: string): Promise<{ child: ChildProcess; port: number; mode: string }> {
+  const compiled = compileForBench(dir);
+  const args = compiled ? [compiled] : ['--import', 'tsx', fileURLToPath(import.meta.url)];
+  const child = spawn(process.execPath, args, {
+    env: { ...process.env, [SERVER_FLAG]: '1', NBIA_BENCH_DIR: dir, NBIA_BENCH_PLAIN: plainFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /listening on (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', (code) => reject(new Error(`bench server exited (${code}) before listening`)));
+  });
+  return { child, port, mode: compiled ? 'compiled JavaScript (tsc)' : 'TypeScript under tsx' };
+}
+
+async function serveForBench(): Promise<void> {
+  const { openStore } = await import('../src/store/db.js');
+  const { FsBlobStore } = await import('../src/blobs/fs/fs-blob-store.js');
+  const { buildServer } = await import('../src/server.js');
+  const { DEFAULT_SERVER_OPTIONS } = await import('../src/context.js');
+  const dir = process.env.NBIA_BENCH_DIR!;
+  const plainFile = process.env.NBIA_BENCH_PLAIN!;
+  const store = await openStore(`sqlite:${path.join(dir, 'nbia.sqlite')}`);
+  const app = await buildServer({ store, blobs: new FsBlobStore(dir), options: DEFAULT_SERVER_OPTIONS }, { logger: false });
+  const plainSize = fs.statSync(plainFile).size;
+  // The baseline: the plainest way to serve one file from this framework.
+  app.get('/bench/plain', async (_request, reply) =>
+    reply
+      .header('content-length', plainSize)
+      .type('application/octet-stream')
+      .send(fs.createReadStream(plainFile, { highWaterMark: 1024 * 1024 })),
+  );
+  // Stop cleanly when the bench is done (so that --cpu-prof and the like get written).
+  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(`listening on ${(app.server.address() as net.AddressInfo).port}\n`);
+}
+
+// ---------------------------------------------------------------------------------------
+// nginx with a throwaway config
+
+async function startNginx(dir: string): Promise<{ child: ChildProcess; port: number } | undefined> {
+  const binary = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
+  if (!binary) return undefined;
+  const port = await freePort();
+  const prefix = path.join(dir, 'nginx');
+  fs.mkdirSync(path.join(prefix, 'tmp'), { recursive: true });
+  const conf = path.join(prefix, 'nginx.conf');
+  fs.writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+master_process off;
+pid ${prefix}/nginx.pid;
+error_log ${prefix}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path ${prefix}/tmp;
+  proxy_temp_path ${prefix}/tmp;
+  fastcgi_temp_path ${prefix}/tmp;
+  uwsgi_temp_path ${prefix}/tmp;
+  scgi_temp_path ${prefix}/tmp;
+  types { application/octet-stream bin; }
+  server { listen 127.0.0.1:${port}; root ${dir}; }
+}
+`,
+  );
+  const child = spawn(binary, ['-p', prefix, '-c', conf], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 100; i++) {
+    if (await reachable(port)) return { child, port };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await stop(child);
+  return undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on('error', () => resolve(false));
+  });
+}
+
+/** Stops a child we started, by its own handle; waits until it has exited. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+// ---------------------------------------------------------------------------------------
+// Clients that discard the bytes
+
+let curlPresent: boolean | undefined;
+function hasCurl(): boolean {
+  curlPresent ??= spawnSync('curl', ['--version'], { stdio: 'ignore' }).status === 0;
+  return curlPresent;
+}
+
+const NODE_CLIENT = `
+const http = require('node:http');
+const t0 = process.hrtime.bigint();
+http.get(process.argv[1], { agent: false }, (res) => {
+  let n = 0;
+  res.on('data', (c) => (n += c.length));
+  res.on('end', () => console.log(n + ' ' + Number(process.hrtime.bigint() - t0) / 1e9 + ' ' + res.statusCode));
+}).on('error', (e) => { console.error(e.message); process.exit(1); });
+`;
+
+/** One download in a separate process; bytes received and MB/s (10^6 bytes per second). */
+function download(url: string): Promise<{ bytes: number; mbPerSecond: number }> {
+  const [cmd, args] = hasCurl()
+    ? ['curl', ['-s', '-o', '/dev/null', '-w', '%{size_download} %{time_total} %{http_code}', url]]
+    : [process.execPath, ['-e', NODE_CLIENT, url]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args as string[], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => {
+      const [bytes, seconds, status] = out.trim().split(' ').map(Number);
+      if (code !== 0 || status !== 200 || !bytes || !seconds) return reject(new Error(`download of ${url} failed: ${out} (exit ${code})`));
+      resolve({ bytes, mbPerSecond: bytes / 1e6 / seconds });
+    });
+  });
+}
+
+function procStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+if (process.env[SERVER_FLAG] === '1') {
+  serveForBench().catch((err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
