@@ -8,7 +8,7 @@ import type { ByteArrayParser, DataSet, Element } from 'dicom-parser';
 import { ATTRIBUTES, REQUIRED_UIDS, type AttributeKind, type Level, type ParsedInstance } from './attributes.js';
 import { locateDataSet, LocateError, type Encoding } from './transfer-syntax.js';
 import { characterSetOf, DEFAULT_CHARACTER_SET, valueOf, type CharacterSet, type NumberReader } from './values.js';
-import { ATTRIBUTE_VR, KNOWN_VRS } from './vr.js';
+import { KNOWN_VRS } from './vr.js';
 
 export type DicomParseReason = 'not_dicom' | 'truncated' | 'missing_uid' | 'unsupported';
 
@@ -52,7 +52,7 @@ const READINGS: readonly Reading[] = ATTRIBUTES.map((a) => ({
   column: a.column,
   kind: a.kind,
   path: (typeof a.tag === 'string' ? [a.tag] : a.tag).map(tagKey),
-  vr: ATTRIBUTE_VR[a.keyword],
+  vr: a.vr,
 }));
 
 /** Implicit VR carries no VRs; naming the sequences on our paths makes their parsing certain. */

@@ -1,45 +1,5 @@
-// Value Representations of the indexed attributes. Explicit-VR files carry the VR in each
-// element; implicit-VR files do not, so the parser needs these to tell a binary FD from a
-// DS string, a sequence from a blob, and which values the character set applies to.
-// test/dicom/vr.test.ts checks this table against the PS3.6 data dictionary.
-import type { Attribute } from './attributes.js';
-
-/** PS3.6 VR of each attribute in ATTRIBUTES (for a sequence path: the VR of the last tag). */
-export const ATTRIBUTE_VR: Record<Attribute['keyword'], string> = {
-  PatientID: 'LO',
-  PatientName: 'PN',
-  PatientBirthDate: 'DA',
-  PatientSex: 'CS',
-  EthnicGroup: 'SH',
-  PatientSpeciesDescription: 'LO',
-  'PatientSpeciesCodeSequence.CodeValue': 'SH',
-  StudyInstanceUID: 'UI',
-  StudyDate: 'DA',
-  StudyTime: 'TM',
-  StudyDescription: 'LO',
-  AdmittingDiagnosesDescription: 'LO',
-  StudyID: 'SH',
-  PatientAge: 'AS',
-  LongitudinalTemporalEventType: 'CS',
-  LongitudinalTemporalOffsetFromEvent: 'FD',
-  SeriesInstanceUID: 'UI',
-  Modality: 'CS',
-  SeriesDate: 'DA',
-  SeriesTime: 'TM',
-  SeriesDescription: 'LO',
-  ProtocolName: 'LO',
-  BodyPartExamined: 'CS',
-  SeriesNumber: 'IS',
-  Manufacturer: 'LO',
-  ManufacturerModelName: 'LO',
-  SoftwareVersions: 'LO',
-  PixelSpacing: 'DS',
-  SliceThickness: 'DS',
-  SOPInstanceUID: 'UI',
-  SOPClassUID: 'UI',
-  InstanceNumber: 'IS',
-  AcquisitionNumber: 'IS',
-};
+// Value Representation sets the parser needs. The VR of each indexed attribute lives with
+// the attribute in attributes.ts; these are facts about VRs themselves (PS3.5 6.2).
 
 /** Every VR of PS3.5 (2024); anything else in an explicit-VR element is damage or a private quirk. */
 export const KNOWN_VRS = new Set([

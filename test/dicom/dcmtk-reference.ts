@@ -1,8 +1,10 @@
 // Reads the committed dcmtk output (test/fixtures/dicom/reference/, made by
-// scripts/dicom-reference.sh) into one tree shape and derives, independently of
-// src/dicom, the value each indexed attribute should have.
+// scripts/dicom-reference.sh) into one tree shape and derives, independently of the
+// parser (only the attribute table comes from src/dicom), the value each indexed attribute
+// should have and the reason a file dcmtk refuses must be refused with.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Attribute } from '../../src/dicom/attributes.js';
 
 export const FIXTURES = path.resolve(import.meta.dirname, '../fixtures/dicom');
 export const FILES_DIR = path.join(FIXTURES, 'files');
@@ -200,4 +202,112 @@ export function referenceElement(dataSet: RefDataSet, tagPath: readonly string[]
   let current: RefDataSet | undefined = dataSet;
   for (let i = 0; i < tagPath.length - 1; i++) current = current?.get(tagPath[i]!)?.items?.[0];
   return current?.get(tagPath[tagPath.length - 1]!);
+}
+
+/** An indexed value: text, a number, or absent. */
+export type Value = string | number | null;
+
+// --- normalising dcmtk's values (independently of src/dicom) -----------------------------------
+
+/** dcmtk drops insignificant spaces; trimming again is harmless for JSON and needed for dumps. */
+export function textOf(v: string | number | null, vr: string): string {
+  const s = v === null ? '' : String(v);
+  return ['LT', 'ST', 'UT'].includes(vr) ? s.replace(/[ \0]+$/, '') : s.replace(/^ +/, '').replace(/[ \0]+$/, '');
+}
+
+/** Empty trailing component groups (`Wang^XiaoDong=王^小東=`) are insignificant; dcm2json drops them. */
+export function personOf(v: string): string {
+  return v.replace(/[ \0]+$/, '').replace(/=+$/, '');
+}
+
+/** A real calendar date in `YYYYMMDD` (or ACR-NEMA `YYYY.MM.DD`) → `YYYY-MM-DD`. */
+function isoDate(text: string): string | null {
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(text) ?? /^(\d{4})\.(\d{2})\.(\d{2})$/.exec(text);
+  if (!m) return null;
+  const iso = `${m[1]}-${m[2]}-${m[3]}`;
+  const date = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(iso) ? iso : null;
+}
+
+/** `HH[MM[SS[.F]]]` → `HH[:MM[:SS[.F]]]`, with the ranges of PS3.5 (SS up to 60: leap second). */
+function isoTime(text: string): string | null {
+  if (/^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$/.test(text)) return text;
+  if (!/^\d{2}(\d{2}(\d{2}(\.\d{1,6})?)?)?$/.test(text)) return null;
+  const parts = [text.slice(0, 2), text.slice(2, 4), text.slice(4)].filter((p) => p !== '');
+  const [h, m, s] = parts.map((p) => Number.parseFloat(p));
+  if (h! > 23 || (m !== undefined && m > 59) || (s !== undefined && s >= 61)) return null;
+  return parts.join(':');
+}
+
+function firstText(el: RefElement): string {
+  return textOf(el.values[0] ?? null, el.vr);
+}
+
+function numberOf(v: string | number | null | undefined, integer: boolean): number | null {
+  if (typeof v === 'number') return v;
+  const s = (v ?? '').trim();
+  if (!(integer ? /^[+-]?\d+$/ : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/).test(s)) return null;
+  return Number(s);
+}
+
+/** What the index should hold for `attribute`, derived from dcmtk's reading. */
+export function expectedValue(attribute: Attribute, el: RefElement | undefined): Value {
+  if (el === undefined || el.values.length === 0) return null;
+  switch (attribute.kind) {
+    case 'text': {
+      const values = el.values.map((v) => textOf(v, el.vr));
+      return values.some((v) => v !== '') ? values.join('\\') : null;
+    }
+    case 'person': {
+      const values = el.values.map((v) => personOf(v === null ? '' : String(v)));
+      return values.some((v) => v.replace(/[\^=]/g, '') !== '') ? values.join('\\') : null;
+    }
+    case 'date':
+      return isoDate(firstText(el));
+    case 'time':
+      return isoTime(firstText(el));
+    case 'int':
+      return numberOf(el.values[0], true);
+    case 'float':
+      return numberOf(el.values[0], false);
+  }
+}
+
+export function tagPath(attribute: Attribute): string[] {
+  return typeof attribute.tag === 'string' ? [attribute.tag] : [...attribute.tag];
+}
+
+// --- files dcmtk cannot read ---------------------------------------------------------------------
+
+/** dcmtk's wording for a stream that ends before an element does. */
+const DCMTK_TRUNCATED = /premature end of stream|Invalid stream/;
+
+/** Where our reason deliberately differs from what dcmtk's message suggests. */
+const REASON_OVERRIDES: Record<string, { reason: RejectionReason; why: string }> = {
+  'no_meta.dcm': {
+    reason: 'not_dicom',
+    why:
+      'one stray byte precedes the data set, so the first "element" is (0820,0500) with a 173 MB length; dcmtk ' +
+      'calls that a premature end of stream, but the bytes never were a readable DICOM stream',
+  },
+};
+
+
+export type RejectionReason = 'not_dicom' | 'truncated' | 'unsupported';
+
+/** The reason our parser (and so ingest) must give for a file dcmtk refused with `message`. */
+export function expectedRejection(file: string, message: string): RejectionReason | undefined {
+  return REASON_OVERRIDES[file]?.reason ?? (DCMTK_TRUNCATED.test(message) ? 'truncated' : undefined);
+}
+
+/** Numbers agree to 1e-9 relative (dcmtk prints FD with 17 digits, DS is decimal text); the rest exactly. */
+export function sameValue(actual: Value, expected: Value): boolean {
+  return typeof expected === 'number' && typeof actual === 'number'
+    ? Math.abs(actual - expected) <= 1e-9 * Math.max(1, Math.abs(expected))
+    : actual === expected;
+}
+
+/** What the index should hold for `attribute` in a file dcmtk read as `dataSet`. */
+export function referenceValue(attribute: Attribute, dataSet: RefDataSet): Value {
+  return expectedValue(attribute, referenceElement(dataSet, tagPath(attribute)));
 }
