@@ -1,6 +1,7 @@
 // One typed configuration, built from command-line flags with environment variables as
 // the fallback, so that every option of every command can also be set by NBIA_*.
 import path from 'node:path';
+import { UserError } from './errors.js';
 
 export interface StoreConfig {
   /** Folder holding the file store (`files/`) and, by default, the SQLite index. */
@@ -26,7 +27,7 @@ export function resolvePort(flag?: string): number {
   const raw = flag ?? process.env.NBIA_PORT ?? String(DEFAULT_PORT);
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`invalid port "${raw}": give a whole number from 0 to 65535 (--port or NBIA_PORT)`);
+    throw new UserError(`invalid port "${raw}": give a whole number from 0 to 65535 (--port or NBIA_PORT)`);
   }
   return port;
 }

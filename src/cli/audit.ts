@@ -1,18 +1,18 @@
 // `nbia audit`: the audit trail (logins, failed logins, logouts, account, grant and token
-// changes) and `nbia audit downloads`: who downloaded which series, how many bytes.
-import type { Command } from 'commander';
+// changes) and `nbia audit downloads`: who downloaded which series, how many bytes. The
+// command and its options are in audit-command.ts, which loads this module when it runs.
 import { listAuditEvents, listDownloadEvents, type AuditFilter } from '../auth/audit.js';
 import { nowTimestamp } from '../store/db.js';
 import { UserError } from '../errors.js';
-import { action, addStoreOptions, withStore, type StoreFlags } from './common.js';
+import { withStore, type StoreFlags } from './common.js';
+import { DEFAULT_LIMIT } from './audit-command.js';
 
-interface AuditFlags extends StoreFlags {
+export interface AuditFlags extends StoreFlags {
   user?: string;
   since?: string;
   limit?: string;
 }
 
-const DEFAULT_LIMIT = 100;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
@@ -56,51 +56,29 @@ export function formatTable(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
-function addFilterOptions(cmd: Command): Command {
-  return addStoreOptions(
-    cmd
-      .option('--user <name>', 'only this account')
-      .option('--since <when>', 'only from this time on: 24h, 7d, 2026-03-01, 2026-03-01T08:00 (UTC)')
-      .option('--limit <n>', `the most recent N (default ${DEFAULT_LIMIT})`),
-  );
-}
-
-export function registerAudit(program: Command): void {
-  // One command with an optional `downloads` argument (not a subcommand), so that the
-  // filter options read the same before or after it: `nbia audit downloads --user x`.
-  addFilterOptions(
-    program
-      .command('audit')
-      .argument('[downloads]', 'list downloads (getImage and friends, with bytes) instead of the audit trail')
-      .description(
-        'list the audit trail (logins, failed logins, logouts, user, grant and token changes), or with `downloads` ' +
-          'the downloads; oldest first, times in UTC',
+/** `nbia audit [downloads]`: the listing itself (registered in audit-command.ts). */
+export async function runAudit(what: string | undefined, flags: AuditFlags): Promise<void> {
+  if (what !== undefined && what !== 'downloads') throw new UserError(`unknown audit list "${what}": use nbia audit, or nbia audit downloads`);
+  const filter = filterFrom(flags);
+  await withStore(flags, async ({ store }) => {
+    if (what === 'downloads') {
+      const rows = await listDownloadEvents(store.db, filter);
+      if (rows.length === 0) return void process.stdout.write('no downloads match\n');
+      process.stdout.write(
+        formatTable(
+          ['AT (UTC)', 'USER', 'ENDPOINT', 'SERIES', 'BYTES', 'ADDRESS'],
+          rows.map((r) => [r.at, r.user_name, r.endpoint, r.series_instance_uid, String(r.bytes), r.address ?? '-']),
+        ),
+      );
+      return;
+    }
+    const rows = await listAuditEvents(store.db, filter);
+    if (rows.length === 0) return void process.stdout.write('no audit events match\n');
+    process.stdout.write(
+      formatTable(
+        ['AT (UTC)', 'EVENT', 'USER', 'ADDRESS', 'DETAIL'],
+        rows.map((r) => [r.at, r.event, r.user_name ?? '-', r.address ?? '-', r.detail ?? '']),
       ),
-  ).action(
-    action(async (what: string | undefined, flags: AuditFlags) => {
-      if (what !== undefined && what !== 'downloads') throw new UserError(`unknown audit list "${what}": use nbia audit, or nbia audit downloads`);
-      const filter = filterFrom(flags);
-      await withStore(flags, async ({ store }) => {
-        if (what === 'downloads') {
-          const rows = await listDownloadEvents(store.db, filter);
-          if (rows.length === 0) return void process.stdout.write('no downloads match\n');
-          process.stdout.write(
-            formatTable(
-              ['AT (UTC)', 'USER', 'ENDPOINT', 'SERIES', 'BYTES', 'ADDRESS'],
-              rows.map((r) => [r.at, r.user_name, r.endpoint, r.series_instance_uid, String(r.bytes), r.address ?? '-']),
-            ),
-          );
-          return;
-        }
-        const rows = await listAuditEvents(store.db, filter);
-        if (rows.length === 0) return void process.stdout.write('no audit events match\n');
-        process.stdout.write(
-          formatTable(
-            ['AT (UTC)', 'EVENT', 'USER', 'ADDRESS', 'DETAIL'],
-            rows.map((r) => [r.at, r.event, r.user_name ?? '-', r.address ?? '-', r.detail ?? '']),
-          ),
-        );
-      });
-    }),
-  );
+    );
+  });
 }

@@ -1,10 +1,10 @@
 // `nbia carts create NAME --series UID...`: a shared cart (NBIA "shared list") that anyone
 // can read back by name with getContentsByName; each reader sees only the series of the
 // collections they may see.
+// The archive queries load when the subcommand runs.
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { ApiError, UserError } from '../errors.js';
-import { createCart } from '../archive/carts.js';
 import { action, addStoreOptions, withStore, type StoreFlags } from './common.js';
 import { usageErrorsExitWith2 } from './ingest.js';
 
@@ -58,6 +58,7 @@ async function create(name: string, flags: CreateFlags): Promise<void> {
       throw new UserError(`--url must be an absolute URL (https://...), not "${flags.url}"`);
     }
   }
+  const { createCart } = await import('../archive/carts.js');
   const cart = await withStore(flags, async ({ store }) => {
     try {
       return await createCart(store.db, name, uids, flags.owner, { description: flags.description ?? null, url: flags.url ?? null });

@@ -1,8 +1,9 @@
 // `nbia collections list` and `nbia collections set NAME ...`: see the collections with
 // their sizes, make one public or restricted, set its licence and description.
+// The archive queries load when a subcommand runs.
 import { Option, type Command } from 'commander';
 import { ApiError, UserError } from '../errors.js';
-import { listCollections, setCollection, type CollectionChanges, type CollectionListing } from '../archive/collections.js';
+import type { CollectionChanges, CollectionListing } from '../archive/collections.js';
 import { formatBytes } from '../ingest/report.js';
 import { action, addStoreOptions, withStore, type StoreFlags } from './common.js';
 import { usageErrorsExitWith2 } from './ingest.js';
@@ -78,6 +79,7 @@ async function set(name: string, flags: SetFlags): Promise<void> {
   if (flags.licenseText !== undefined) changes.licenseText = flags.licenseText;
   if (flags.description !== undefined) changes.description = flags.description;
   if (flags.descriptionUri !== undefined) changes.descriptionUri = flags.descriptionUri;
+  const { setCollection } = await import('../archive/collections.js');
   const row = await withStore(flags, async ({ store }) => {
     try {
       return await setCollection(store.db, name, changes);
@@ -91,6 +93,7 @@ async function set(name: string, flags: SetFlags): Promise<void> {
 }
 
 async function list(flags: ListFlags): Promise<void> {
+  const { listCollections } = await import('../archive/collections.js');
   const rows = await withStore(flags, ({ store }) => listCollections(store.db));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);

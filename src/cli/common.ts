@@ -1,9 +1,11 @@
 // What every subcommand shares: the store options (with their NBIA_* fallbacks), opening
 // the index and file store, and turning errors into a message and a non-zero exit.
+// Every command registers through here, so this module stays light: the database drivers
+// load when a command opens the store, not when `nbia --help` runs.
 import type { Command } from 'commander';
 import { resolveStoreConfig, type StoreConfig } from '../config.js';
-import { openStore, type Store } from '../store/db.js';
-import { FsBlobStore } from '../blobs/fs/fs-blob-store.js';
+import type { Store } from '../store/db.js';
+import type { FsBlobStore } from '../blobs/fs/fs-blob-store.js';
 import { UserError } from '../errors.js';
 
 export interface StoreFlags {
@@ -25,6 +27,7 @@ export interface Opened {
 
 export async function openFromFlags(flags: StoreFlags): Promise<Opened> {
   const config = resolveStoreConfig(flags);
+  const [{ openStore }, { FsBlobStore }] = await Promise.all([import('../store/db.js'), import('../blobs/fs/fs-blob-store.js')]);
   const store = await openStore(config.databaseUrl);
   return { config, store, blobs: new FsBlobStore(config.dataDir) };
 }

@@ -1,9 +1,9 @@
 // `nbia demo --out DIR`: writes the demo archive as DICOM files, to look at or to ingest.
+// The generator and the progress bar load when the command runs.
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { UserError } from '../errors.js';
 import { DEMO_COLLECTIONS } from '../demo/collections.js';
-import { writeDemoArchive, type DemoWriteSummary } from '../demo/generate.js';
+import type { DemoWriteSummary } from '../demo/generate.js';
 import { action } from './common.js';
 
 interface DemoFlags {
@@ -38,6 +38,7 @@ export function registerDemo(program: Command): void {
 
 async function demo(flags: DemoFlags): Promise<void> {
   if (!flags.out || flags.out.trim() === '') throw new UserError('tell me where to write: nbia demo --out DIR');
+  const [{ default: cliProgress }, { writeDemoArchive }] = await Promise.all([import('cli-progress'), import('../demo/generate.js')]);
   const showBar = !flags.quiet && process.stderr.isTTY === true;
   const bar = new cliProgress.SingleBar(
     { format: 'writing the demo archive [{bar}] {value}/{total} files', stream: process.stderr, hideCursor: true },

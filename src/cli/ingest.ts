@@ -1,10 +1,11 @@
 // `nbia ingest PATH... --collection NAME`: index DICOM files and folders into a collection.
 // Exit codes: 0 every file is in the archive, 1 some were skipped (see the summary and the
 // report), 2 usage or fatal errors, 130 interrupted.
+// The ingest machinery (worker pool, batches, the store) loads when the command runs.
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { ingest, MAX_WORKERS } from '../ingest/index.js';
+import { MAX_WORKERS } from '../ingest/limits.js';
 import { terminalProgress } from '../ingest/progress.js';
 import { formatSummary } from '../ingest/report.js';
 import { action, addStoreOptions, withStore, type StoreFlags } from './common.js';
@@ -80,6 +81,7 @@ async function runIngest(paths: string[], flags: IngestFlags): Promise<void> {
   // A mistyped path is a usage error: say so before anything is opened or created.
   for (const p of paths) if (!fs.existsSync(p)) throw new UserError(`no such file or folder: ${p}`);
 
+  const { ingest } = await import('../ingest/index.js');
   const controller = new AbortController();
   const onSignal = () => {
     if (controller.signal.aborted) {

@@ -1,11 +1,9 @@
-// `nbia serve`: runs the API server on the embedded default or on PostgreSQL.
+// `nbia serve`: runs the API server on the embedded default or on PostgreSQL. The server,
+// its plugins and the demo generator load when the command runs, not at registration.
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import { DEFAULT_HOST, resolvePort } from '../config.js';
 import { DEFAULT_SERVER_OPTIONS, type AppContext } from '../context.js';
-import { buildServer } from '../server.js';
-import { ensureDemoArchive } from '../demo/index.js';
-import { describeDatabaseUrl } from '../store/db.js';
 import { UserError } from '../errors.js';
 import { action, addStoreOptions, openFromFlags, type StoreFlags } from './common.js';
 
@@ -57,6 +55,11 @@ async function serve(flags: ServeFlags): Promise<void> {
     throw new UserError(`--token-lifetime must be a positive whole number of seconds, not "${flags.tokenLifetime}"`);
   }
 
+  const [{ buildServer }, { ensureDemoArchive }, { describeDatabaseUrl }] = await Promise.all([
+    import('../server.js'),
+    import('../demo/index.js'),
+    import('../store/db.js'),
+  ]);
   const opened = await openFromFlags(flags);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   if (flags.demo) await ensureDemoArchive(opened, log);

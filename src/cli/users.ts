@@ -1,24 +1,16 @@
 // `nbia users add|list|remove|passwd|unlock`, `nbia grant`, `nbia revoke` and
 // `nbia tokens revoke`: accounts, their collection grants and their tokens. Every change
-// is in the audit trail and takes effect on the next request, on every node.
+// is in the audit trail and takes effect on the next request, on every node. The account
+// module (argon2, the store) loads when a command runs, not at registration.
 import os from 'node:os';
 import type { Command } from 'commander';
 import type { Writable } from 'node:stream';
-import {
-  addUser,
-  grantCollection,
-  listUsers,
-  removeUser,
-  revokeAllTokens,
-  revokeCollection,
-  setUserPassword,
-  unlockUser,
-  type Actor,
-} from '../auth/accounts.js';
+import type { Actor } from '../auth/accounts.js';
 import { GUEST_NAME } from '../archive/access.js';
 import { UserError } from '../errors.js';
 import { action, addStoreOptions, withStore, type StoreFlags } from './common.js';
-import { formatTable } from './audit.js';
+
+const accounts = () => import('../auth/accounts.js');
 
 interface PasswordFlags extends StoreFlags {
   passwordStdin?: boolean;
@@ -119,6 +111,7 @@ export function registerUsers(program: Command): void {
     action(async (name: string, flags: PasswordFlags) => {
       await withStore(flags, async ({ store }) => {
         const password = await readNewPassword(flags);
+        const { addUser } = await accounts();
         await addUser(store.db, name, password, cliActor());
         say(`user "${name}" added; grant collections with: nbia grant ${name} COLLECTION`);
       });
@@ -128,6 +121,7 @@ export function registerUsers(program: Command): void {
   addStoreOptions(users.command('list').description('list accounts with their granted collections and live sessions')).action(
     action(async (flags: StoreFlags) => {
       await withStore(flags, async ({ store }) => {
+        const [{ listUsers }, { formatTable }] = await Promise.all([accounts(), import('./audit.js')]);
         const rows = await listUsers(store.db);
         if (rows.length === 0) return say(`no accounts yet (${GUEST_NAME} appears after its first login); add one with: nbia users add NAME`);
         process.stdout.write(
@@ -148,6 +142,7 @@ export function registerUsers(program: Command): void {
   addStoreOptions(users.command('remove <name>').description('delete an account with its grants; its tokens stop working at once')).action(
     action(async (name: string, flags: StoreFlags) => {
       await withStore(flags, async ({ store }) => {
+        const { removeUser } = await accounts();
         await removeUser(store.db, name, cliActor());
         say(`user "${name}" removed`);
       });
@@ -163,6 +158,7 @@ export function registerUsers(program: Command): void {
     action(async (name: string, flags: PasswordFlags) => {
       await withStore(flags, async ({ store }) => {
         const password = await readNewPassword(flags);
+        const { setUserPassword } = await accounts();
         const revoked = await setUserPassword(store.db, name, password, cliActor());
         say(`password of "${name}" changed; ${revoked} live token(s) revoked`);
       });
@@ -172,6 +168,7 @@ export function registerUsers(program: Command): void {
   addStoreOptions(users.command('unlock <name>').description('lift a login lock after failed logins (it would also end by itself)')).action(
     action(async (name: string, flags: StoreFlags) => {
       await withStore(flags, async ({ store }) => {
+        const { unlockUser } = await accounts();
         const cleared = await unlockUser(store.db, name, cliActor());
         say(cleared ? `failed logins of "${name}" forgotten` : `"${name}" had no failed logins to forget`);
       });
@@ -181,6 +178,7 @@ export function registerUsers(program: Command): void {
   addStoreOptions(program.command('grant <user> <collection>').description('let a user see a restricted collection (from the next request on)')).action(
     action(async (user: string, collection: string, flags: StoreFlags) => {
       await withStore(flags, async ({ store }) => {
+        const { grantCollection } = await accounts();
         const outcome = await grantCollection(store.db, user, collection, cliActor());
         say(outcome.changed ? `"${user}" may now see ${outcome.collection}` : `"${user}" could already see ${outcome.collection}`);
         if (outcome.isPublic) say(`note: ${outcome.collection} is public, so everyone sees it; the grant matters once it is made restricted`);
@@ -191,6 +189,7 @@ export function registerUsers(program: Command): void {
   addStoreOptions(program.command('revoke <user> <collection>').description("take back a user's grant on a collection (from the next request on)")).action(
     action(async (user: string, collection: string, flags: StoreFlags) => {
       await withStore(flags, async ({ store }) => {
+        const { revokeCollection } = await accounts();
         const outcome = await revokeCollection(store.db, user, collection, cliActor());
         say(outcome.changed ? `"${user}" may no longer see ${outcome.collection}` : `"${user}" had no grant on ${outcome.collection}`);
         if (outcome.isPublic) say(`note: ${outcome.collection} is public, so "${user}" still sees it`);
@@ -202,6 +201,7 @@ export function registerUsers(program: Command): void {
   addStoreOptions(tokens.command('revoke <user>').description('revoke every token of a user at once (on every node)')).action(
     action(async (user: string, flags: StoreFlags) => {
       await withStore(flags, async ({ store }) => {
+        const { revokeAllTokens } = await accounts();
         const revoked = await revokeAllTokens(store.db, user, cliActor());
         say(`${revoked} live token(s) of "${user}" revoked`);
       });

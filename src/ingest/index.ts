@@ -16,8 +16,9 @@ import type { FileResult, IngestOptions, IngestProgress, IngestSummary } from '.
 
 export type { IngestOptions, IngestProgress, IngestSummary, SkippedFile, SkipReason } from './types.js';
 
-export const DEFAULT_BATCH_SIZE = 500;
-export const MAX_WORKERS = 64;
+import { DEFAULT_BATCH_SIZE, MAX_WORKERS } from './limits.js';
+
+export { DEFAULT_BATCH_SIZE, MAX_WORKERS };
 
 export function defaultWorkers(): number {
   return Math.max(1, os.availableParallelism());
