@@ -27,6 +27,15 @@ export interface RawBody {
 
 export type EndpointResult = Table | RawBody;
 
+/**
+ * A JSON answer an endpoint builds itself (objects, or arrays whose null values must stay
+ * `null` the way the original's Jackson writes them). Tables go through the format writers
+ * instead, which omit nulls as NBIA's row endpoints do.
+ */
+export function jsonBody(value: unknown): RawBody {
+  return { raw: JSON.stringify(value), contentType: CONTENT_TYPE.json };
+}
+
 export interface EndpointCall {
   scope: AccessScope;
   family: Family;

@@ -6,10 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIALECTS } from '../helpers/stores.js';
-import { advancedApp, type AdvancedApp } from '../fixtures/advanced/app.js';
+import { eachDialect } from '../fixtures/advanced/app.js';
 import { addImageFile } from '../fixtures/advanced/seed.js';
 import { encodeDicomFile, IMPLICIT_VR_LITTLE_ENDIAN, type DicomElementInput } from '../../src/dicom/writer.js';
 import { readDicomTags, tryDicomTagRows, type DicomTagRow } from '../../src/archive/dicom-tags.js';
@@ -135,125 +134,118 @@ test('a prefix that stops before Pixel Data asks for more; a file that is not DI
   assert.throws(() => tryDicomTagRows(Buffer.from('this is not a DICOM file at all, just some text'.repeat(10)), true), /not a readable DICOM file/);
 });
 
-for (const dialect of DIALECTS) {
-  describe(dialect, () => {
-    let a: AdvancedApp;
-    before(async () => {
-      a = await advancedApp(dialect);
-      const { t, seeded } = a;
-      const pk = seeded.seriesPks;
-      // Instance 2 is stored first: "first image" means the lowest InstanceNumber, not the first stored.
-      await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.1.1.1']!, { sopInstanceUid: '1.2.826.0.1.1.1.2', instanceNumber: 2, bytes: encodeDicomFile(dataset('1.2.826.0.1.1.1.2', 2)) });
-      await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.1.1.1']!, { sopInstanceUid: '1.2.826.0.1.1.1.1', instanceNumber: 1, bytes: encodeDicomFile(dataset('1.2.826.0.1.1.1.1', 1)) });
-      await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.2.1.1']!, {
-        sopInstanceUid: '1.2.826.0.1.1.1.1.implicit',
-        instanceNumber: 1,
-        bytes: encodeDicomFile(dataset('1.2.826.0.1.1.1.1', 1), { transferSyntaxUid: IMPLICIT_VR_LITTLE_ENDIAN }),
-      });
-      await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.3.1.1']!, { sopInstanceUid: '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322', instanceNumber: 1, bytes: fs.readFileSync(CT_SMALL) });
-      await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.9.1.1']!, { sopInstanceUid: '1.2.826.0.9.1.1.1', instanceNumber: 1, bytes: encodeDicomFile(dataset('1.2.826.0.9.1.1.1', 1)) });
-      // 3 MiB of pixel data: more than the first read.
-      await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.4.1.1']!, { sopInstanceUid: '1.2.826.0.4.1.1.1', instanceNumber: 1, bytes: encodeDicomFile(dataset('1.2.826.0.4.1.1.1', 1, 3 << 20)) });
-      // An image row whose file is gone.
-      await a.t.store.db
-        .insertInto('image')
-        .values({ series_pk: pk['1.2.826.0.1.2.1']!, sop_instance_uid: '1.2.826.0.1.2.1.1', instance_number: 1, file_size: 10, md5: '0'.repeat(32), crc32: 0, blob_key: 'test/gone.dcm', in_place: 0, ingested_at: '2024-01-01 00:00:00.000' })
-        .execute();
+eachDialect((dialect, a) => {
+  before(async () => {
+    const { t, seeded } = a;
+    const pk = seeded.seriesPks;
+    // Instance 2 is stored first: "first image" means the lowest InstanceNumber, not the first stored.
+    await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.1.1.1']!, { sopInstanceUid: '1.2.826.0.1.1.1.2', instanceNumber: 2, bytes: encodeDicomFile(dataset('1.2.826.0.1.1.1.2', 2)) });
+    await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.1.1.1']!, { sopInstanceUid: '1.2.826.0.1.1.1.1', instanceNumber: 1, bytes: encodeDicomFile(dataset('1.2.826.0.1.1.1.1', 1)) });
+    await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.2.1.1']!, {
+      sopInstanceUid: '1.2.826.0.1.1.1.1.implicit',
+      instanceNumber: 1,
+      bytes: encodeDicomFile(dataset('1.2.826.0.1.1.1.1', 1), { transferSyntaxUid: IMPLICIT_VR_LITTLE_ENDIAN }),
     });
-    after(async () => {
-      await a.close();
-    });
+    await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.3.1.1']!, { sopInstanceUid: '1.3.6.1.4.1.5962.1.1.1.1.1.20040119072730.12322', instanceNumber: 1, bytes: fs.readFileSync(CT_SMALL) });
+    await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.9.1.1']!, { sopInstanceUid: '1.2.826.0.9.1.1.1', instanceNumber: 1, bytes: encodeDicomFile(dataset('1.2.826.0.9.1.1.1', 1)) });
+    // 3 MiB of pixel data: more than the first read.
+    await addImageFile(t.store.db, t.blobs, pk['1.2.826.0.4.1.1']!, { sopInstanceUid: '1.2.826.0.4.1.1.1', instanceNumber: 1, bytes: encodeDicomFile(dataset('1.2.826.0.4.1.1.1', 1, 3 << 20)) });
+    // An image row whose file is gone.
+    await a.t.store.db
+      .insertInto('image')
+      .values({ series_pk: pk['1.2.826.0.1.2.1']!, sop_instance_uid: '1.2.826.0.1.2.1.1', instance_number: 1, file_size: 10, md5: '0'.repeat(32), crc32: 0, blob_key: 'test/gone.dcm', in_place: 0, ingested_at: '2024-01-01 00:00:00.000' })
+      .execute();
+  });
 
-    test(`${dialect}: rows of the first image, sequences nested with ">" and "End" rows, in both families`, async () => {
-      for (const [url, headers] of [['getDicomTags?SeriesUID=1.2.826.0.1.1.1', a.guest], ['v4/getDicomTags?SeriesUID=1.2.826.0.1.1.1', {}]] as const) {
-        const res = await a.get(url, headers);
-        assert.equal(res.statusCode, 200, res.body);
-        assert.match(String(res.headers['content-type']), /^application\/json/);
-        assert.deepEqual(res.json(), expectedRows('1.2.840.10008.1.2.1', 178), url);
-      }
-      // tcia_utils' getSegRefSeries: the row ">(0008,114A)" followed by ">(0020,000E)" is unique and carries the referenced series.
-      const rows = (await a.get('getDicomTags?SeriesUID=1.2.826.0.1.1.1')).json() as DicomTagRow[];
-      const hits = rows.flatMap((r, i) => (r.element === '>(0008,114A)' && rows[i + 1]?.element === '>(0020,000E)' ? [rows[i + 1]!.data] : []));
-      assert.deepEqual(hits, ['1.2.826.0.7.7']);
-    });
-
-    test(`${dialect}: an Implicit VR file gives the same rows (VRs from the dictionary)`, async () => {
-      const res = await a.get('getDicomTags?SeriesUID=1.2.826.0.2.1.1');
+  test(`${dialect}: rows of the first image, sequences nested with ">" and "End" rows, in both families`, async () => {
+    for (const [url, headers] of [['getDicomTags?SeriesUID=1.2.826.0.1.1.1', a.guest], ['v4/getDicomTags?SeriesUID=1.2.826.0.1.1.1', {}]] as const) {
+      const res = await a.get(url, headers);
       assert.equal(res.statusCode, 200, res.body);
-      assert.deepEqual(res.json(), expectedRows('1.2.840.10008.1.2', 176));
-    });
+      assert.match(String(res.headers['content-type']), /^application\/json/);
+      assert.deepEqual(res.json(), expectedRows('1.2.840.10008.1.2.1', 178), url);
+    }
+    // tcia_utils' getSegRefSeries: the row ">(0008,114A)" followed by ">(0020,000E)" is unique and carries the referenced series.
+    const rows = (await a.get('getDicomTags?SeriesUID=1.2.826.0.1.1.1')).json() as DicomTagRow[];
+    const hits = rows.flatMap((r, i) => (r.element === '>(0008,114A)' && rows[i + 1]?.element === '>(0020,000E)' ? [rows[i + 1]!.data] : []));
+    assert.deepEqual(hits, ['1.2.826.0.7.7']);
+  });
 
-    test(`${dialect}: a real CT file (pydicom's CT_small.dcm) reads as dcmdump reads it`, async () => {
-      const rows = (await a.get('v4/getDicomTags?SeriesUID=1.2.826.0.3.1.1', {})).json() as DicomTagRow[];
-      const find = (element: string) => rows.filter((r) => r.element === element);
-      assert.deepEqual(find('(0008,0060)'), [row('(0008,0060)', 'Modality', 'CT')]);
-      assert.deepEqual(find('(0008,0070)'), [row('(0008,0070)', 'Manufacturer', 'GE MEDICAL SYSTEMS')]);
-      assert.deepEqual(find('(0010,0010)'), [row('(0010,0010)', "Patient's Name", 'CompressedSamples^CT1')]);
-      assert.deepEqual(find('(0008,0008)'), [row('(0008,0008)', 'Image Type', 'ORIGINAL\\PRIMARY\\AXIAL')]);
-      assert.deepEqual(find('(0020,0032)'), [row('(0020,0032)', 'Image Position (Patient)', '-158.135803\\-179.035797\\-75.699997')]);
-      assert.deepEqual(find('(0002,0000)'), [row('(0002,0000)', 'File Meta Information Group Length', '192')]);
-      assert.deepEqual(find('(0002,0010)'), [row('(0002,0010)', 'Transfer Syntax UID', '1.2.840.10008.1.2.1')]);
-      // Private: an SL and two FLs (float32, 9 significant digits, as dcmdump prints them).
-      assert.deepEqual(find('(0009,1027)'), [row('(0009,1027)', 'Private Tag', '862399669')]);
-      assert.deepEqual(find('(0027,1042)'), [row('(0027,1042)', 'Private Tag', '-11.1999998')]);
-      assert.deepEqual(find('(0027,1043)'), [row('(0027,1043)', 'Private Tag', '9.69999981')]);
-      assert.deepEqual(find('(0043,1028)'), [row('(0043,1028)', 'Private Tag', '<binary data, 80 bytes>')]);
-      assert.deepEqual(find('(7FE0,0010)'), [row('(7FE0,0010)', 'Pixel Data', '<pixel data, 32768 bytes>')]);
-      const sequence = rows.findIndex((r) => r.element === '(0010,1002)');
-      assert.deepEqual(rows.slice(sequence, sequence + 6), [
-        row('(0010,1002)', 'Other Patient IDs Sequence', '2 items'),
-        row('>(0010,0020)', 'Patient ID', 'ABCD1234'),
-        row('>(0010,0022)', 'Type of Patient ID', 'TEXT'),
-        row('>(0010,0020)', 'Patient ID', '1234ABCD'),
-        row('>(0010,0022)', 'Type of Patient ID', 'TEXT'),
-        row('(0010,1002)', 'End Other Patient IDs Sequence', ''),
-      ]);
-      assert.equal(rows.at(-1)?.element, '(7FE0,0010)', 'parsing stops at Pixel Data: the trailing padding is not listed');
-      assert.ok(!rows.some((r) => r.data.length > 5000), 'no value is dumped whole');
-    });
+  test(`${dialect}: an Implicit VR file gives the same rows (VRs from the dictionary)`, async () => {
+    const res = await a.get('getDicomTags?SeriesUID=1.2.826.0.2.1.1');
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(res.json(), expectedRows('1.2.840.10008.1.2', 176));
+  });
 
-    test(`${dialect}: a large file is read only up to its Pixel Data`, async () => {
-      const counting = new CountingBlobStore(a.t.blobs);
-      const file = await a.t.store.db.selectFrom('image').select(['blob_key', 'file_size']).where('sop_instance_uid', '=', '1.2.826.0.4.1.1.1').executeTakeFirstOrThrow();
-      const rows = await readDicomTags(counting, { sopInstanceUid: '1.2.826.0.4.1.1.1', blobKey: file.blob_key, inPlace: false });
-      assert.deepEqual(rows.at(-1), row('(7FE0,0010)', 'Pixel Data', `<pixel data, ${3 << 20} bytes>`));
-      assert.ok(Number(file.file_size) > 3 << 20);
-      assert.ok(counting.bytesRead <= 1 << 20, `read ${counting.bytesRead} bytes of a ${file.file_size}-byte file`);
-      assert.deepEqual((await a.get('getDicomTags?SeriesUID=1.2.826.0.4.1.1')).json(), rows);
-    });
+  test(`${dialect}: a real CT file (pydicom's CT_small.dcm) reads as dcmdump reads it`, async () => {
+    const rows = (await a.get('v4/getDicomTags?SeriesUID=1.2.826.0.3.1.1', {})).json() as DicomTagRow[];
+    const find = (element: string) => rows.filter((r) => r.element === element);
+    assert.deepEqual(find('(0008,0060)'), [row('(0008,0060)', 'Modality', 'CT')]);
+    assert.deepEqual(find('(0008,0070)'), [row('(0008,0070)', 'Manufacturer', 'GE MEDICAL SYSTEMS')]);
+    assert.deepEqual(find('(0010,0010)'), [row('(0010,0010)', "Patient's Name", 'CompressedSamples^CT1')]);
+    assert.deepEqual(find('(0008,0008)'), [row('(0008,0008)', 'Image Type', 'ORIGINAL\\PRIMARY\\AXIAL')]);
+    assert.deepEqual(find('(0020,0032)'), [row('(0020,0032)', 'Image Position (Patient)', '-158.135803\\-179.035797\\-75.699997')]);
+    assert.deepEqual(find('(0002,0000)'), [row('(0002,0000)', 'File Meta Information Group Length', '192')]);
+    assert.deepEqual(find('(0002,0010)'), [row('(0002,0010)', 'Transfer Syntax UID', '1.2.840.10008.1.2.1')]);
+    // Private: an SL and two FLs (float32, 9 significant digits, as dcmdump prints them).
+    assert.deepEqual(find('(0009,1027)'), [row('(0009,1027)', 'Private Tag', '862399669')]);
+    assert.deepEqual(find('(0027,1042)'), [row('(0027,1042)', 'Private Tag', '-11.1999998')]);
+    assert.deepEqual(find('(0027,1043)'), [row('(0027,1043)', 'Private Tag', '9.69999981')]);
+    assert.deepEqual(find('(0043,1028)'), [row('(0043,1028)', 'Private Tag', '<binary data, 80 bytes>')]);
+    assert.deepEqual(find('(7FE0,0010)'), [row('(7FE0,0010)', 'Pixel Data', '<pixel data, 32768 bytes>')]);
+    const sequence = rows.findIndex((r) => r.element === '(0010,1002)');
+    assert.deepEqual(rows.slice(sequence, sequence + 6), [
+      row('(0010,1002)', 'Other Patient IDs Sequence', '2 items'),
+      row('>(0010,0020)', 'Patient ID', 'ABCD1234'),
+      row('>(0010,0022)', 'Type of Patient ID', 'TEXT'),
+      row('>(0010,0020)', 'Patient ID', '1234ABCD'),
+      row('>(0010,0022)', 'Type of Patient ID', 'TEXT'),
+      row('(0010,1002)', 'End Other Patient IDs Sequence', ''),
+    ]);
+    assert.equal(rows.at(-1)?.element, '(7FE0,0010)', 'parsing stops at Pixel Data: the trailing padding is not listed');
+    assert.ok(!rows.some((r) => r.data.length > 5000), 'no value is dumped whole');
+  });
 
-    test(`${dialect}: unknown and restricted series answer [], a missing SeriesUID is a 400`, async () => {
-      for (const uid of ['1.2.826.0.9.1.1', '9.9.9', '']) {
-        const res = await a.get(`getDicomTags?SeriesUID=${uid}`);
-        assert.equal(res.statusCode, 200);
-        assert.equal(res.body, '[]', uid);
-        assert.equal((await a.get(`v4/getDicomTags?SeriesUID=${uid}`, {})).body, '[]', uid);
-      }
-      // A series with no image rows at all.
-      assert.equal((await a.get('getDicomTags?SeriesUID=1.2.826.0.1.1.2')).body, '[]');
-      const missing = await a.get('getDicomTags?SeriesInstanceUID=1.2.826.0.1.1.1');
-      assert.equal(missing.statusCode, 400);
-      assert.deepEqual(missing.json(), { error: 'invalid_request', error_description: 'SeriesUID is required' });
-      // Whoever is granted the restricted collection gets its rows.
-      const alice = await a.grantedUser();
-      const granted = (await a.get('getDicomTags?SeriesUID=1.2.826.0.9.1.1', alice)).json() as DicomTagRow[];
-      assert.equal(granted.find((r) => r.element === '(0008,0018)')?.data, '1.2.826.0.9.1.1.1');
-    });
+  test(`${dialect}: a large file is read only up to its Pixel Data`, async () => {
+    const counting = new CountingBlobStore(a.t.blobs);
+    const file = await a.t.store.db.selectFrom('image').select(['blob_key', 'file_size']).where('sop_instance_uid', '=', '1.2.826.0.4.1.1.1').executeTakeFirstOrThrow();
+    const rows = await readDicomTags(counting, { sopInstanceUid: '1.2.826.0.4.1.1.1', blobKey: file.blob_key, inPlace: false });
+    assert.deepEqual(rows.at(-1), row('(7FE0,0010)', 'Pixel Data', `<pixel data, ${3 << 20} bytes>`));
+    assert.ok(Number(file.file_size) > 3 << 20);
+    assert.ok(counting.bytesRead <= 1 << 20, `read ${counting.bytesRead} bytes of a ${file.file_size}-byte file`);
+    assert.deepEqual((await a.get('getDicomTags?SeriesUID=1.2.826.0.4.1.1')).json(), rows);
+  });
 
-    test(`${dialect}: a stored file that has gone missing or is not DICOM is reported as the server's fault, naming the image`, async () => {
-      const res = await a.get('getDicomTags?SeriesUID=1.2.826.0.1.2.1');
-      assert.equal(res.statusCode, 500);
-      assert.equal(res.json().error, 'server_error');
-      assert.match(res.json().error_description, /1\.2\.826\.0\.1\.2\.1\.1.*missing/);
-      const junk = path.join(a.t.dataDir, 'junk.bin');
-      fs.writeFileSync(junk, Buffer.alloc(4000, 0x41));
-      await a.t.blobs.putFile('test/junk.dcm', junk);
-      await assert.rejects(readDicomTags(a.t.blobs, { sopInstanceUid: '1.2.3.junk', blobKey: 'test/junk.dcm', inPlace: false }), (err: unknown) => {
-        assert.ok(err instanceof ApiError);
-        assert.equal(err.code, 'server_error');
-        assert.match(err.message, /1\.2\.3\.junk cannot be read as DICOM/);
-        return true;
-      });
+  test(`${dialect}: unknown and restricted series answer [], a missing SeriesUID is a 400`, async () => {
+    for (const uid of ['1.2.826.0.9.1.1', '9.9.9', '']) {
+      const res = await a.get(`getDicomTags?SeriesUID=${uid}`);
+      assert.equal(res.statusCode, 200);
+      assert.equal(res.body, '[]', uid);
+      assert.equal((await a.get(`v4/getDicomTags?SeriesUID=${uid}`, {})).body, '[]', uid);
+    }
+    // A series with no image rows at all.
+    assert.equal((await a.get('getDicomTags?SeriesUID=1.2.826.0.1.1.2')).body, '[]');
+    const missing = await a.get('getDicomTags?SeriesInstanceUID=1.2.826.0.1.1.1');
+    assert.equal(missing.statusCode, 400);
+    assert.deepEqual(missing.json(), { error: 'invalid_request', error_description: 'SeriesUID is required' });
+    // Whoever is granted the restricted collection gets its rows.
+    const alice = await a.grantedUser();
+    const granted = (await a.get('getDicomTags?SeriesUID=1.2.826.0.9.1.1', alice)).json() as DicomTagRow[];
+    assert.equal(granted.find((r) => r.element === '(0008,0018)')?.data, '1.2.826.0.9.1.1.1');
+  });
+
+  test(`${dialect}: a stored file that has gone missing or is not DICOM is reported as the server's fault, naming the image`, async () => {
+    const res = await a.get('getDicomTags?SeriesUID=1.2.826.0.1.2.1');
+    assert.equal(res.statusCode, 500);
+    assert.equal(res.json().error, 'server_error');
+    assert.match(res.json().error_description, /1\.2\.826\.0\.1\.2\.1\.1.*missing/);
+    const junk = path.join(a.t.dataDir, 'junk.bin');
+    fs.writeFileSync(junk, Buffer.alloc(4000, 0x41));
+    await a.t.blobs.putFile('test/junk.dcm', junk);
+    await assert.rejects(readDicomTags(a.t.blobs, { sopInstanceUid: '1.2.3.junk', blobKey: 'test/junk.dcm', inPlace: false }), (err: unknown) => {
+      assert.ok(err instanceof ApiError);
+      assert.equal(err.code, 'server_error');
+      assert.match(err.message, /1\.2\.3\.junk cannot be read as DICOM/);
+      return true;
     });
   });
-}
+});

@@ -1,6 +1,7 @@
 // One seeded archive (test/fixtures/nbia/seed.ts) and a server over it, per dialect.
+import { test, type TestContext } from 'node:test';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { createTestStore, type TestStore } from '../helpers/stores.js';
+import { createTestStore, DIALECTS, type TestStore } from '../helpers/stores.js';
 import { buildServer } from '../../src/server.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../src/context.js';
 import type { DialectName } from '../../src/store/dialect.js';
@@ -29,4 +30,18 @@ export async function seededApp(dialect: DialectName): Promise<SeededApp> {
       await t.dispose();
     },
   };
+}
+
+/** One test per dialect, titled `<dialect>: <title>`, over a fresh seeded app that is closed whatever happens. */
+export function testEachDialect(title: string, body: (s: SeededApp, t: TestContext) => Promise<void>): void {
+  for (const dialect of DIALECTS) {
+    test(`${dialect}: ${title}`, async (t) => {
+      const s = await seededApp(dialect);
+      try {
+        await body(s, t);
+      } finally {
+        await s.close();
+      }
+    });
+  }
 }

@@ -7,7 +7,7 @@ import type { Database } from '../../store/schema.js';
 import { viewerName, type AccessScope } from '../access.js';
 import { createCart, type CreatedCart } from '../carts.js';
 import { badRequest } from '../../errors.js';
-import { UID_CHUNK } from './advanced-metadata.js';
+import { inUidChunks } from './series.js';
 
 export interface SharedListInput {
   name: string;
@@ -24,15 +24,10 @@ export interface SharedListInput {
 export async function createSharedList(scope: AccessScope, writer: Kysely<Database>, input: SharedListInput): Promise<CreatedCart> {
   const uids = [...new Set(input.seriesInstanceUids)];
   if (uids.length === 0) throw badRequest('list must name at least one SeriesInstanceUID');
-  const visible = new Set<string>();
-  for (let i = 0; i < uids.length; i += UID_CHUNK) {
-    const rows = await scope
-      .series()
-      .where('series.series_instance_uid', 'in', uids.slice(i, i + UID_CHUNK))
-      .select('series.series_instance_uid')
-      .execute();
-    for (const r of rows) visible.add(r.series_instance_uid);
-  }
+  const rows = await inUidChunks(uids, (chunk) =>
+    scope.series().where('series.series_instance_uid', 'in', chunk).select('series.series_instance_uid').execute(),
+  );
+  const visible = new Set(rows.map((r) => r.series_instance_uid));
   const refused = uids.filter((u) => !visible.has(u));
   if (refused.length > 0) {
     const shown = refused.slice(0, 5).join(', ') + (refused.length > 5 ? `, ... (${refused.length} in all)` : '');

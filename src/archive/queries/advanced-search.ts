@@ -5,6 +5,7 @@
 // studies, all modalities present) are applied to the grouped result.
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { AccessScope } from '../access.js';
+import { seriesWithParents } from './columns.js';
 import { compareBytes } from './filters.js';
 import { DEFAULT_SPECIES_CODE, NOT_SPECIFIED } from './advanced-counts.js';
 
@@ -174,12 +175,7 @@ interface MatchRow {
 
 /** Runs the search for the viewer and returns every matching patient, sorted by `sortField`. */
 export async function simpleSearch(scope: AccessScope, c: SearchCriteria, sortField: SortField, ascending: boolean): Promise<SearchResult> {
-  let q = scope
-    .series()
-    .innerJoin('study', 'study.id', 'series.study_pk')
-    .innerJoin('patient', 'patient.id', 'series.patient_pk')
-    .innerJoin('collection', 'collection.id', 'series.collection_id')
-    .select([
+  let q = seriesWithParents(scope).select([
       'series.id as seriesPk',
       'series.series_instance_uid as seriesInstanceUid',
       'series.modality as modality',

@@ -2,19 +2,11 @@
 // NewPatientsInCollection, getPatientStudy and NewStudiesInPatientCollection list them
 // (spec §5.5–5.9). Rows keep the index's raw values (ISO dates); each family formats them.
 import type { AccessScope } from '../access.js';
+import { COLLECTION_COLUMNS, PATIENT_COLUMNS, STUDY_COLUMNS, seriesWithParents } from './columns.js';
+import type { CollectionColumns, PatientColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
 
-export interface PatientRecord {
-  patientId: string;
-  patientName: string | null;
-  patientBirthDate: string | null;
-  patientSex: string | null;
-  ethnicGroup: string | null;
-  collection: string;
-  phantom: string | null;
-  speciesCode: string | null;
-  speciesDescription: string | null;
-}
+export type PatientRecord = PatientColumns & CollectionColumns;
 
 export interface PatientFilters {
   collection?: FilterValue;
@@ -43,40 +35,15 @@ export async function listPatients(scope: AccessScope, f: PatientFilters): Promi
     });
   if (f.collection !== undefined) q = q.where(sameIgnoringCase('collection.name', f.collection));
   if (f.patientId !== undefined) q = q.where(sameIgnoringCase('patient.patient_id', f.patientId));
-  return q
-    .select([
-      'patient.patient_id as patientId',
-      'patient.patient_name as patientName',
-      'patient.patient_birth_date as patientBirthDate',
-      'patient.patient_sex as patientSex',
-      'patient.ethnic_group as ethnicGroup',
-      'collection.name as collection',
-      'patient.phantom as phantom',
-      'patient.species_code as speciesCode',
-      'patient.species_description as speciesDescription',
-    ])
-    .orderBy('patient.id')
-    .execute();
+  return q.select([...PATIENT_COLUMNS, ...COLLECTION_COLUMNS]).orderBy('patient.id').execute();
 }
 
-export interface StudyRecord {
-  studyInstanceUid: string;
-  studyDate: string | null;
-  studyDescription: string | null;
-  admittingDiagnosesDescription: string | null;
-  studyId: string | null;
-  patientAge: string | null;
-  patientId: string;
-  patientName: string | null;
-  patientBirthDate: string | null;
-  patientSex: string | null;
-  ethnicGroup: string | null;
-  collection: string;
-  /** Visible series of the study that passed the filters. */
-  seriesCount: number;
-  longitudinalTemporalEventType: string | null;
-  longitudinalTemporalOffsetFromEvent: number | null;
-}
+export type StudyRecord = StudyColumns &
+  PatientColumns &
+  CollectionColumns & {
+    /** Visible series of the study that passed the filters. */
+    seriesCount: number;
+  };
 
 export interface StudyFilters {
   collection?: FilterValue;
@@ -88,11 +55,7 @@ export interface StudyFilters {
 
 /** Studies with at least one matching visible series, one row each, in primary-key order. */
 export async function listStudies(scope: AccessScope, f: StudyFilters): Promise<StudyRecord[]> {
-  let q = scope
-    .series()
-    .innerJoin('study', 'study.id', 'series.study_pk')
-    .innerJoin('patient', 'patient.id', 'study.patient_pk')
-    .innerJoin('collection', 'collection.id', 'series.collection_id');
+  let q = seriesWithParents(scope);
   if (f.collection !== undefined) q = q.where(sameIgnoringCase('collection.name', f.collection));
   if (f.patientId !== undefined) q = q.where(sameIgnoringCase('patient.patient_id', f.patientId));
   if (f.studyInstanceUid !== undefined) q = q.where(same('study.study_instance_uid', f.studyInstanceUid));
@@ -100,23 +63,7 @@ export async function listStudies(scope: AccessScope, f: StudyFilters): Promise<
   const rows = await q
     // Grouping by the three primary keys lets PostgreSQL read the other columns of those rows.
     .groupBy(['study.id', 'patient.id', 'collection.id'])
-    .select((eb) => [
-      'study.study_instance_uid as studyInstanceUid',
-      'study.study_date as studyDate',
-      'study.study_description as studyDescription',
-      'study.admitting_diagnoses_description as admittingDiagnosesDescription',
-      'study.study_id as studyId',
-      'study.patient_age as patientAge',
-      'patient.patient_id as patientId',
-      'patient.patient_name as patientName',
-      'patient.patient_birth_date as patientBirthDate',
-      'patient.patient_sex as patientSex',
-      'patient.ethnic_group as ethnicGroup',
-      'collection.name as collection',
-      eb.fn.countAll<number>().as('seriesCount'),
-      'study.longitudinal_temporal_event_type as longitudinalTemporalEventType',
-      'study.longitudinal_temporal_offset_from_event as longitudinalTemporalOffsetFromEvent',
-    ])
+    .select((eb) => [...STUDY_COLUMNS, ...PATIENT_COLUMNS, ...COLLECTION_COLUMNS, eb.fn.countAll<number>().as('seriesCount')])
     .orderBy('study.id')
     .execute();
   return rows.map((r) => ({ ...r, seriesCount: Number(r.seriesCount) }));

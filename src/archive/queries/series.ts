@@ -1,83 +1,19 @@
-// Series as getSeries, getUpdatedSeries, getContentsByName and getSeriesMetaData list them,
-// plus getSeriesSize and getSOPInstanceUIDs (spec §5.10–5.15). Listings read the counts the
-// series row carries (image_count, total_size) and never touch the image table.
+// Series as getSeries, getUpdatedSeries, getContentsByName, getSeriesMetaData, v4
+// getSeriesMetadata and getSeriesMetadata2 list them, plus getSeriesSize and
+// getSOPInstanceUIDs (spec §5.10–5.15, §7.2, §8). Every listing is one query builder over
+// one record; it reads the counts the series row carries (image_count, total_size) and
+// never touches the image table.
 import type { AccessScope } from '../access.js';
+import { COLLECTION_COLUMNS, PATIENT_COLUMNS, SERIES_COLUMNS, STUDY_COLUMNS, seriesWithParents } from './columns.js';
+import type { CollectionColumns, PatientColumns, SeriesColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
 
-export interface SeriesRecord {
-  seriesInstanceUid: string;
-  studyInstanceUid: string;
-  modality: string;
-  protocolName: string | null;
-  seriesDate: string | null;
-  seriesDescription: string | null;
-  bodyPartExamined: string | null;
-  seriesNumber: number | null;
-  annotationsFlag: number | null;
-  collection: string;
-  site: string | null;
-  patientId: string;
-  patientSex: string | null;
-  patientAge: string | null;
-  admittingDiagnosesDescription: string | null;
-  manufacturer: string | null;
-  manufacturerModelName: string | null;
-  softwareVersions: string | null;
-  sopClassUid: string | null;
-  imageCount: number;
-  totalSize: number;
-  maxSubmissionTimestamp: string | null;
-  licenseName: string | null;
-  licenseUri: string | null;
-  descriptionUri: string | null;
-  releasedStatus: string | null;
-  dateReleased: string | null;
-  studyDescription: string | null;
-  studyDate: string | null;
-  studyId: string | null;
-  thirdPartyAnalysis: string | null;
-}
+/** A series with its study, patient and collection: everything any series row of any family shows. */
+export type SeriesRecord = SeriesColumns & StudyColumns & PatientColumns & CollectionColumns;
 
-/** Visible series with everything a series row shows, joined once (no per-row subqueries). */
+/** Visible series with everything a series row shows. */
 function seriesDetail(scope: AccessScope) {
-  return scope
-    .series()
-    .innerJoin('study', 'study.id', 'series.study_pk')
-    .innerJoin('patient', 'patient.id', 'series.patient_pk')
-    .innerJoin('collection', 'collection.id', 'series.collection_id')
-    .select([
-      'series.series_instance_uid as seriesInstanceUid',
-      'study.study_instance_uid as studyInstanceUid',
-      'series.modality as modality',
-      'series.protocol_name as protocolName',
-      'series.series_date as seriesDate',
-      'series.series_description as seriesDescription',
-      'series.body_part_examined as bodyPartExamined',
-      'series.series_number as seriesNumber',
-      'series.annotations_flag as annotationsFlag',
-      'collection.name as collection',
-      'series.site as site',
-      'patient.patient_id as patientId',
-      'patient.patient_sex as patientSex',
-      'study.patient_age as patientAge',
-      'study.admitting_diagnoses_description as admittingDiagnosesDescription',
-      'series.manufacturer as manufacturer',
-      'series.manufacturer_model_name as manufacturerModelName',
-      'series.software_versions as softwareVersions',
-      'series.sop_class_uid as sopClassUid',
-      'series.image_count as imageCount',
-      'series.total_size as totalSize',
-      'series.max_submission_timestamp as maxSubmissionTimestamp',
-      'collection.license_name as licenseName',
-      'collection.license_uri as licenseUri',
-      'collection.description_uri as descriptionUri',
-      'series.released_status as releasedStatus',
-      'series.date_released as dateReleased',
-      'study.study_description as studyDescription',
-      'study.study_date as studyDate',
-      'study.study_id as studyId',
-      'series.third_party_analysis as thirdPartyAnalysis',
-    ]);
+  return seriesWithParents(scope).select([...SERIES_COLUMNS, ...STUDY_COLUMNS, ...PATIENT_COLUMNS, ...COLLECTION_COLUMNS]);
 }
 
 export interface SeriesFilters {
@@ -145,8 +81,38 @@ export function sopInstanceUidsQuery(scope: AccessScope, seriesInstanceUid: stri
   return scope.images().where('series.series_instance_uid', '=', seriesInstanceUid).select('image.sop_instance_uid').orderBy('image.id');
 }
 
-/** How many UIDs go into one `IN (...)` list: well under both dialects' parameter limits. */
-const UID_CHUNK = 500;
+/**
+ * How many UIDs go into one `IN (...)` list: clients send thousands of UIDs in one request,
+ * and each list must stay far below both dialects' bound-parameter limits (SQLite 32766,
+ * PostgreSQL 65535).
+ */
+export const UID_CHUNK = 1000;
+
+/** Runs `query` on each slice of `uids` that fits one IN list, and concatenates the rows. */
+export async function inUidChunks<R>(uids: readonly string[], query: (chunk: string[]) => Promise<R[]>): Promise<R[]> {
+  const rows: R[] = [];
+  for (let i = 0; i < uids.length; i += UID_CHUNK) rows.push(...(await query(uids.slice(i, i + UID_CHUNK))));
+  return rows;
+}
+
+/**
+ * The visible series among `uids`, in the order of `uids` (a UID given twice is answered
+ * twice). UIDs that are unknown or not the viewer's are simply absent: list endpoints
+ * answer what the caller may see.
+ */
+export async function seriesInOrder(scope: AccessScope, uids: readonly string[]): Promise<SeriesRecord[]> {
+  const rows = await inUidChunks(uids, (chunk) => seriesDetail(scope).where('series.series_instance_uid', 'in', chunk).execute());
+  const byUid = new Map(rows.map((r) => [r.seriesInstanceUid, r]));
+  return uids.flatMap((u) => byUid.get(u) ?? []);
+}
+
+/**
+ * v4 getSeriesMetadata and getSeriesMetadata2 (spec §7.2, §8; the Data Retriever's manifest
+ * path): the visible series among `uids`, each once, in the order first asked for.
+ */
+export async function seriesMetadataFor(scope: AccessScope, uids: readonly string[]): Promise<SeriesRecord[]> {
+  return seriesInOrder(scope, [...new Set(uids)]);
+}
 
 /**
  * getContentsByName: the series of the shared cart named `nameKey` (already folded with
@@ -162,11 +128,5 @@ export async function cartSeries(scope: AccessScope, nameKey: string): Promise<S
     .select('cart_series.series_instance_uid')
     .orderBy('cart_series.position')
     .execute();
-  const uids = members.map((m) => m.series_instance_uid);
-  const byUid = new Map<string, SeriesRecord>();
-  for (let i = 0; i < uids.length; i += UID_CHUNK) {
-    const rows = await seriesDetail(scope).where('series.series_instance_uid', 'in', uids.slice(i, i + UID_CHUNK)).execute();
-    for (const r of rows) byUid.set(r.seriesInstanceUid, r);
-  }
-  return uids.flatMap((u) => byUid.get(u) ?? []);
+  return seriesInOrder(scope, members.map((m) => m.series_instance_uid));
 }

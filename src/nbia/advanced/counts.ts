@@ -5,13 +5,11 @@
 //   the Java v4 writes its COUNT(...) Long through the same writer as every other count
 //   (ImageCount, FileSize), which emits numbers, and a count is a number.
 // The count is the number of distinct patients with at least one visible series having the value.
-import { valuesAndCounts, type CountedField, type CountFilters } from '../../archive/queries/advanced-counts.js';
+import { valuesAndCounts, type CountedField } from '../../archive/queries/advanced-counts.js';
 import { columns } from '../../formats/table.js';
 import type { EndpointDef, ParamDef } from '../endpoint.js';
-import type { Params } from '../params.js';
+import { COLLECTION, MODALITY, declaredFilters } from '../endpoints/shared.js';
 
-const COLLECTION: ParamDef = { name: 'Collection', description: 'collection name (case-insensitive)' };
-const MODALITY: ParamDef = { name: 'Modality', description: 'modality, e.g. CT (case-insensitive)' };
 const BODY_PART: ParamDef = {
   name: 'BodyPartExamined',
   description: 'body part as listed, e.g. CHEST (case-insensitive; NOT SPECIFIED selects series without one)',
@@ -34,11 +32,6 @@ const COUNTED: CountedEndpoint[] = [
   { name: 'getSpeciesValuesAndCounts', field: 'species', column: 'Species', what: 'species code (SNOMED; 337915000 when unstated)', params: [] },
 ];
 
-function filtersOf(params: Params, declared: readonly ParamDef[]): CountFilters {
-  const given = (name: string) => (declared.some((p) => p.name === name) ? params.get(name) : undefined);
-  return { collection: given('Collection'), modality: given('Modality'), bodyPartExamined: given('BodyPartExamined') };
-}
-
 export const countEndpoints: EndpointDef[] = COUNTED.flatMap((c): EndpointDef[] => [
   {
     name: c.name,
@@ -49,7 +42,7 @@ export const countEndpoints: EndpointDef[] = COUNTED.flatMap((c): EndpointDef[] 
     format: false,
     handler: async ({ scope, params }) => ({
       columns: columns(['criteria', 'string'], ['count', 'string']),
-      rows: (await valuesAndCounts(scope, c.field, filtersOf(params, c.params))).map((v) => ({ criteria: v.value, count: String(v.patients) })),
+      rows: (await valuesAndCounts(scope, c.field, declaredFilters(params, c.params))).map((v) => ({ criteria: v.value, count: String(v.patients) })),
     }),
   },
   {
@@ -60,7 +53,7 @@ export const countEndpoints: EndpointDef[] = COUNTED.flatMap((c): EndpointDef[] 
     params: c.params,
     handler: async ({ scope, params }) => ({
       columns: columns([c.column, 'string'], ['Count', 'long'], ['Authorized', 'integer']),
-      rows: (await valuesAndCounts(scope, c.field, filtersOf(params, c.params))).map((v) => ({ [c.column]: v.value, Count: v.patients, Authorized: 1 })),
+      rows: (await valuesAndCounts(scope, c.field, declaredFilters(params, c.params))).map((v) => ({ [c.column]: v.value, Count: v.patients, Authorized: 1 })),
     }),
   },
 ]);

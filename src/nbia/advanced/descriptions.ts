@@ -5,8 +5,7 @@
 // writes them, in the original's order.
 import { collectionDescriptions } from '../../archive/queries/advanced-descriptions.js';
 import { toEpochMillis } from '../dates.js';
-import type { EndpointDef } from '../endpoint.js';
-import { jsonBody } from './json.js';
+import { jsonBody, type EndpointDef } from '../endpoint.js';
 
 export const descriptionEndpoints: EndpointDef[] = [
   {

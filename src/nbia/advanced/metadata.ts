@@ -3,93 +3,58 @@
 // getSeriesMetadata2 (§7.2, human-readable headers). Form field `list`: UIDs comma-joined
 // in one field, or one per repeated field, or both. Only the series the caller may see
 // are answered, in the order asked; no rows is a header-only CSV (or [] in JSON).
-import { DEFAULT_SPECIES_CODE, DEFAULT_SPECIES_DESCRIPTION } from '../../archive/queries/advanced-counts.js';
-import { seriesMetadataFor, type SeriesMetadataRecord } from '../../archive/queries/advanced-metadata.js';
+import { seriesMetadataFor, type SeriesRecord } from '../../archive/queries/series.js';
 import { CONTENT_TYPE, parseFormat, render } from '../../formats/index.js';
 import type { Table } from '../../formats/table.js';
 import { badRequest } from '../../errors.js';
-import { javaTimestamp, mmddyyyy } from '../dates.js';
+import { javaTimestamp } from '../dates.js';
 import type { EndpointDef, RawBody } from '../endpoint.js';
-import { AUTHORIZED, flag, tableOf, type Field } from '../endpoints/fields.js';
+import type { Family } from '../families.js';
+import { fields, headed, tableOf, type Field } from '../endpoints/fields.js';
 import type { Params } from '../params.js';
 
-type S = SeriesMetadataRecord;
-
-/** A patient with no species stated is, as in NBIA, a human one. */
-const speciesCode = (s: S) => s.speciesCode || DEFAULT_SPECIES_CODE;
-const speciesDescription = (s: S) => (s.speciesCode ? s.speciesDescription : (s.speciesDescription ?? DEFAULT_SPECIES_DESCRIPTION));
+type S = SeriesRecord;
 
 /** v4 getSeriesMetadata: the 40 columns of spec §8 in order, dates MM-dd-yyyy, FileSize the series' byte total. */
 export const V4_METADATA_FIELDS: ReadonlyArray<Field<S>> = [
-  ['PatientID', 'string', (s) => s.patientId],
-  ['PatientName', 'string', (s) => s.patientName],
-  ['PatientSex', 'string', (s) => s.patientSex],
-  ['EthnicGroup', 'string', (s) => s.ethnicGroup],
-  ['Phantom', 'string', (s) => s.phantom ?? 'NO'],
-  ['SpeciesCode', 'string', speciesCode],
-  ['SpeciesDescription', 'string', speciesDescription],
-  ['StudyInstanceUID', 'string', (s) => s.studyInstanceUid],
-  ['StudyDate', 'string', (s) => mmddyyyy(s.studyDate)],
-  ['StudyDesc', 'string', (s) => s.studyDescription],
-  ['AdmittingDiagnosisDescription', 'string', (s) => s.admittingDiagnosesDescription],
-  ['StudyID', 'string', (s) => s.studyId],
-  ['PatientAge', 'string', (s) => s.patientAge],
-  ['LongitudinalTemporalEventType', 'string', (s) => s.longitudinalTemporalEventType],
-  ['LongitudinalTemporalOffsetFromEvent', 'double', (s) => s.longitudinalTemporalOffsetFromEvent],
-  ['SeriesInstanceUID', 'string', (s) => s.seriesInstanceUid],
-  ['Collection', 'string', (s) => s.collection],
-  ['Site', 'string', (s) => s.site],
-  ['Modality', 'string', (s) => s.modality],
-  ['ProtocolName', 'string', (s) => s.protocolName],
-  ['SeriesDate', 'string', (s) => mmddyyyy(s.seriesDate)],
-  ['SeriesDescription', 'string', (s) => s.seriesDescription],
-  ['BodyPartExamined', 'string', (s) => s.bodyPartExamined],
-  ['SeriesNumber', 'integer', (s) => s.seriesNumber],
-  ['AnnotationsFlag', 'boolean', (s) => flag(s.annotationsFlag)],
-  ['Manufacturer', 'string', (s) => s.manufacturer],
-  ['ManufacturerModelName', 'string', (s) => s.manufacturerModelName],
-  ['PixelSpacing(mm)-Row', 'double', (s) => s.pixelSpacingRow],
-  ['SliceThickness(mm)', 'double', (s) => s.sliceThickness],
-  ['SoftwareVersions', 'string', (s) => s.softwareVersions],
-  ['ImageCount', 'integer', (s) => s.imageCount],
-  ['MaxSubmissionTimestamp', 'string', (s) => mmddyyyy(s.maxSubmissionTimestamp)],
-  ['LicenseName', 'string', (s) => s.licenseName],
-  ['LicenseURI', 'string', (s) => s.licenseUri],
-  ['DataDescriptionURI', 'string', (s) => s.descriptionUri],
-  ['FileSize', 'long', (s) => s.totalSize],
-  ['ReleasedStatus', 'string', (s) => s.releasedStatus],
-  ['DateReleased', 'string', (s) => mmddyyyy(s.dateReleased)],
-  ['ThirdPartyAnalysis', 'string', (s) => s.thirdPartyAnalysis],
-  AUTHORIZED,
+  ...fields('v4', [
+    'PatientID', 'PatientName', 'PatientSex', 'EthnicGroup', 'Phantom', 'SpeciesCode', 'SpeciesDescription',
+    'StudyInstanceUID', 'StudyDate', 'StudyDesc', 'AdmittingDiagnosisDescription', 'StudyID', 'PatientAge',
+    'LongitudinalTemporalEventType', 'LongitudinalTemporalOffsetFromEvent',
+    'SeriesInstanceUID', 'Collection', 'Site', 'Modality', 'ProtocolName', 'SeriesDate', 'SeriesDescription', 'BodyPartExamined',
+    'SeriesNumber', 'AnnotationsFlag', 'Manufacturer', 'ManufacturerModelName', 'PixelSpacing(mm)-Row', 'SliceThickness(mm)',
+    'SoftwareVersions', 'ImageCount', 'MaxSubmissionTimestamp', 'LicenseName', 'LicenseURI', 'DataDescriptionURI', 'FileSize',
+    'ReleasedStatus', 'DateReleased', 'ThirdPartyAnalysis', 'Authorized',
+  ]),
 ];
 
 const isoDate = (value: string | null) => (value === null ? null : value.slice(0, 10));
 
 /** getSeriesMetadata2: spec §7.2's 24 headers; dates yyyy-MM-dd; TimeStamp is date_released as a Java Timestamp, as the original. */
 export const METADATA2_FIELDS: ReadonlyArray<Field<S>> = [
-  ['Subject ID', 'string', (s) => s.patientId],
-  ['Study UID', 'string', (s) => s.studyInstanceUid],
-  ['Study Description', 'string', (s) => s.studyDescription],
+  headed('Subject ID', 'PatientID'),
+  headed('Study UID', 'StudyInstanceUID'),
+  headed('Study Description', 'StudyDesc'),
   ['Study Date', 'string', (s) => isoDate(s.studyDate)],
-  ['Series ID', 'string', (s) => s.seriesInstanceUid],
-  ['Series Description', 'string', (s) => s.seriesDescription],
-  ['Number of images', 'integer', (s) => s.imageCount],
-  ['File Size (Bytes)', 'long', (s) => s.totalSize],
-  ['Collection Name', 'string', (s) => s.collection],
-  ['Modality', 'string', (s) => s.modality],
-  ['Manufacturer', 'string', (s) => s.manufacturer],
-  ['3rd Party Analysis', 'string', (s) => s.thirdPartyAnalysis],
-  ['Data Description URI', 'string', (s) => s.descriptionUri],
-  ['Series Number', 'integer', (s) => s.seriesNumber],
-  ['License Name', 'string', (s) => s.licenseName],
-  ['License URL', 'string', (s) => s.licenseUri],
+  headed('Series ID', 'SeriesInstanceUID'),
+  headed('Series Description', 'SeriesDescription'),
+  headed('Number of images', 'ImageCount'),
+  headed('File Size (Bytes)', 'FileSize'),
+  headed('Collection Name', 'Collection'),
+  headed('Modality', 'Modality'),
+  headed('Manufacturer', 'Manufacturer'),
+  headed('3rd Party Analysis', 'ThirdPartyAnalysis'),
+  headed('Data Description URI', 'DataDescriptionURI'),
+  headed('Series Number', 'SeriesNumber'),
+  headed('License Name', 'LicenseName'),
+  headed('License URL', 'LicenseURI'),
   ['Date Released', 'string', (s) => isoDate(s.dateReleased)],
   ['Series Date', 'string', (s) => isoDate(s.seriesDate)],
-  ['Protocol Name', 'string', (s) => s.protocolName],
-  ['Body Part Examined', 'string', (s) => s.bodyPartExamined],
-  ['Annotations Flag', 'boolean', (s) => flag(s.annotationsFlag)],
-  ['Manufacturer Model Name', 'string', (s) => s.manufacturerModelName],
-  ['Software Versions', 'string', (s) => s.softwareVersions],
+  headed('Protocol Name', 'ProtocolName'),
+  headed('Body Part Examined', 'BodyPartExamined'),
+  headed('Annotations Flag', 'AnnotationsFlag'),
+  headed('Manufacturer Model Name', 'ManufacturerModelName'),
+  headed('Software Versions', 'SoftwareVersions'),
   ['TimeStamp', 'timestamp', (s) => javaTimestamp(s.dateReleased)],
 ];
 
@@ -115,23 +80,25 @@ function download(table: Table, params: Params): RawBody {
 const LIST = { name: 'list', description: 'SeriesInstanceUIDs: comma-separated in one field, or one per repeated field', required: true };
 const FORMAT = { name: 'format', description: 'csv (default), json, xml or html' };
 
-export const metadataEndpoints: EndpointDef[] = [
+/** The two endpoints differ only in their headers; both answer the same series the same way. */
+const METADATA_ENDPOINTS: Array<{ name: string; family: Family; summary: string; columns: ReadonlyArray<Field<S>> }> = [
   {
     name: 'getSeriesMetadata',
-    families: ['v4'],
-    method: 'POST',
+    family: 'v4',
     summary: 'Metadata of many series in one request (form field list); CSV by default, one row per series the caller may see',
-    params: [LIST, FORMAT],
-    format: false,
-    handler: async ({ scope, params }) => download(tableOf(V4_METADATA_FIELDS, await seriesMetadataFor(scope, seriesList(params))), params),
+    columns: V4_METADATA_FIELDS,
   },
-  {
-    name: 'getSeriesMetadata2',
-    families: ['advanced'],
-    method: 'POST',
-    summary: 'Metadata of many series (form field list) as CSV with human-readable headers',
-    params: [LIST, FORMAT],
-    format: false,
-    handler: async ({ scope, params }) => download(tableOf(METADATA2_FIELDS, await seriesMetadataFor(scope, seriesList(params))), params),
-  },
+  { name: 'getSeriesMetadata2', family: 'advanced', summary: 'Metadata of many series (form field list) as CSV with human-readable headers', columns: METADATA2_FIELDS },
 ];
+
+export const metadataEndpoints: EndpointDef[] = METADATA_ENDPOINTS.map(
+  ({ name, family, summary, columns }): EndpointDef => ({
+    name,
+    families: [family],
+    method: 'POST',
+    summary,
+    params: [LIST, FORMAT],
+    format: false,
+    handler: async ({ scope, params }) => download(tableOf(columns, await seriesMetadataFor(scope, seriesList(params))), params),
+  }),
+);

@@ -4,10 +4,9 @@
 // `.tcia` manifest of the matching series. All are POST forms.
 import type { FastifyRequest } from 'fastify';
 import { simpleSearch, type PatientHit, type SearchResult } from '../../archive/queries/advanced-search.js';
-import type { EndpointDef, ParamDef, RawBody } from '../endpoint.js';
+import { jsonBody, type EndpointDef, type ParamDef, type RawBody } from '../endpoint.js';
 import type { Params } from '../params.js';
 import type { AccessScope } from '../../archive/access.js';
-import { jsonBody } from './json.js';
 import { parseSearchForm, SUPPORTED_CRITERIA, type SearchForm } from './search-form.js';
 
 const SEARCH_PARAMS: ParamDef[] = [

@@ -4,59 +4,68 @@
 // v4 columns: the original's v4 drops PatientBirthDate and appends `Authorized` (spec §8:
 // "Most row endpoints add an Authorized column ... and drop PatientBirthDate"); §8 does not
 // list these endpoints' columns one by one, so they are the v1/v2 columns with that rule
-// applied and v4's MM-dd-yyyy dates.
+// applied (rowFields) and v4's MM-dd-yyyy dates.
 import { listPatients, listStudies, type PatientRecord, type StudyRecord } from '../../archive/queries/patients.js';
-import type { EndpointDef } from '../endpoint.js';
+import type { Table } from '../../formats/table.js';
+import type { EndpointCall, EndpointDef, ParamDef } from '../endpoint.js';
 import type { Family } from '../families.js';
-import { AUTHORIZED, dateField, tableOf, type Field } from './fields.js';
+import { rowFields, tableOf, type Field } from './fields.js';
 import { newSinceV1V2, newSinceV4 } from './release-dates.js';
+import { ALL, COLLECTION, MODALITY, PATIENT_ID, V1V2 } from './shared.js';
 
-const V1V2 = ['v1', 'v2'] as const;
-const ALL = ['v1', 'v2', 'v4'] as const;
+/** getPatient's columns (spec §5.5). */
+const patientFields = (family: Family): ReadonlyArray<Field<PatientRecord>> =>
+  rowFields(family, ['PatientId', 'PatientName', 'PatientBirthDate', 'PatientSex', 'EthnicGroup', 'Collection', 'Phantom', 'SpeciesCode', 'SpeciesDescription']);
 
-/** getPatient's defaults for values the index does not state (spec §5.5). */
-const PHANTOM_DEFAULT = 'NO';
-const SPECIES_CODE_DEFAULT = '337915000';
-const SPECIES_DESCRIPTION_DEFAULT = 'Homo sapiens';
+/** getPatientStudy's columns (spec §5.8). */
+const studyFields = (family: Family): ReadonlyArray<Field<StudyRecord>> =>
+  rowFields(family, [
+    'StudyInstanceUID', 'StudyDate', 'StudyDescription', 'AdmittingDiagnosesDescription', 'StudyID', 'PatientAge',
+    'PatientID', 'PatientName', 'PatientBirthDate', 'PatientSex', 'EthnicGroup', 'Collection',
+    'SeriesCount', 'LongitudinalTemporalEventType', 'LongitudinalTemporalOffsetFromEvent',
+  ]);
 
-function patientFields(family: Family): Array<Field<PatientRecord>> {
+/**
+ * One "new in a collection since a day" endpoint in both readings (spec §5.7, §5.9, §8):
+ * v1/v2 `Date`, series released after that day; v4 `fromDate`, released on or after it.
+ */
+function newSince(
+  name: string,
+  summary: (when: string) => string,
+  extra: ParamDef[],
+  list: (call: EndpointCall, collection: string, releasedFrom: string) => Promise<Table>,
+): EndpointDef[] {
   return [
-    ['PatientId', 'string', (p) => p.patientId],
-    ['PatientName', 'string', (p) => p.patientName],
-    ...(family === 'v4' ? [] : [dateField<PatientRecord>(family, 'PatientBirthDate', (p) => p.patientBirthDate)]),
-    ['PatientSex', 'string', (p) => p.patientSex],
-    ['EthnicGroup', 'string', (p) => p.ethnicGroup],
-    ['Collection', 'string', (p) => p.collection],
-    ['Phantom', 'string', (p) => p.phantom ?? PHANTOM_DEFAULT],
-    ['SpeciesCode', 'string', (p) => p.speciesCode ?? SPECIES_CODE_DEFAULT],
-    ['SpeciesDescription', 'string', (p) => p.speciesDescription ?? SPECIES_DESCRIPTION_DEFAULT],
-    ...(family === 'v4' ? [AUTHORIZED] : []),
+    {
+      name,
+      families: V1V2,
+      method: 'GET',
+      summary: summary('after'),
+      params: [
+        { ...COLLECTION, required: true },
+        { name: 'Date', description: 'YYYY/MM/DD (or YYYY-MM-DD); series released after that day', required: true },
+        ...extra,
+      ],
+      handler: (call) => list(call, call.params.require('Collection'), newSinceV1V2(call.params)),
+    },
+    {
+      name,
+      families: ['v4'],
+      method: 'GET',
+      summary: summary('on or after'),
+      params: [
+        // Both required; checked together by newSinceV4 so one 400 names every missing one.
+        { name: 'Collection', description: 'collection name (case-insensitive), required' },
+        { name: 'fromDate', description: 'MM-DD-YYYY (or YYYY-MM-DD), required (`Date` is accepted too); series released on or after that day' },
+        ...extra,
+      ],
+      handler: (call) => {
+        const releasedFrom = newSinceV4(call.params);
+        return list(call, call.params.require('Collection'), releasedFrom);
+      },
+    },
   ];
 }
-
-function studyFields(family: Family): Array<Field<StudyRecord>> {
-  return [
-    ['StudyInstanceUID', 'string', (s) => s.studyInstanceUid],
-    dateField<StudyRecord>(family, 'StudyDate', (s) => s.studyDate),
-    ['StudyDescription', 'string', (s) => s.studyDescription],
-    ['AdmittingDiagnosesDescription', 'string', (s) => s.admittingDiagnosesDescription],
-    ['StudyID', 'string', (s) => s.studyId],
-    ['PatientAge', 'string', (s) => s.patientAge],
-    ['PatientID', 'string', (s) => s.patientId],
-    ['PatientName', 'string', (s) => s.patientName],
-    ...(family === 'v4' ? [] : [dateField<StudyRecord>(family, 'PatientBirthDate', (s) => s.patientBirthDate)]),
-    ['PatientSex', 'string', (s) => s.patientSex],
-    ['EthnicGroup', 'string', (s) => s.ethnicGroup],
-    ['Collection', 'string', (s) => s.collection],
-    ['SeriesCount', 'integer', (s) => s.seriesCount],
-    ['LongitudinalTemporalEventType', 'string', (s) => s.longitudinalTemporalEventType],
-    ['LongitudinalTemporalOffsetFromEvent', 'double', (s) => s.longitudinalTemporalOffsetFromEvent],
-    ...(family === 'v4' ? [AUTHORIZED] : []),
-  ];
-}
-
-const COLLECTION = { name: 'Collection', description: 'collection name (case-insensitive)' };
-const PATIENT_ID = { name: 'PatientID', description: 'patient ID (case-insensitive)' };
 
 export const patientEndpoints: EndpointDef[] = [
   {
@@ -75,40 +84,17 @@ export const patientEndpoints: EndpointDef[] = [
     summary: 'IDs of the patients of a collection with a series of the given modality',
     params: [
       { ...COLLECTION, required: true },
-      { name: 'Modality', description: 'modality, e.g. CT (case-insensitive)', required: true },
-    ],
-    handler: async ({ scope, params, family }) => {
-      const fields: Array<Field<PatientRecord>> = [['PatientId', 'string', (p) => p.patientId], ...(family === 'v4' ? [AUTHORIZED] : [])];
-      return tableOf(fields, await listPatients(scope, { collection: params.require('Collection'), modality: params.require('Modality') }));
-    },
-  },
-  {
-    name: 'NewPatientsInCollection',
-    families: V1V2,
-    method: 'GET',
-    summary: 'Patients of a collection with a series released after the given day',
-    params: [
-      { ...COLLECTION, required: true },
-      { name: 'Date', description: 'YYYY/MM/DD (or YYYY-MM-DD); series released after that day', required: true },
+      { ...MODALITY, required: true },
     ],
     handler: async ({ scope, params, family }) =>
-      tableOf(patientFields(family), await listPatients(scope, { collection: params.require('Collection'), releasedFrom: newSinceV1V2(params) })),
+      tableOf(rowFields(family, ['PatientId']), await listPatients(scope, { collection: params.require('Collection'), modality: params.require('Modality') })),
   },
-  {
-    name: 'NewPatientsInCollection',
-    families: ['v4'],
-    method: 'GET',
-    summary: 'Patients of a collection with a series released on or after the given day',
-    params: [
-      // Both required; checked together by newSinceV4 so one 400 names every missing one.
-      { name: 'Collection', description: 'collection name (case-insensitive), required' },
-      { name: 'fromDate', description: 'MM-DD-YYYY (or YYYY-MM-DD), required (`Date` is accepted too); series released on or after that day' },
-    ],
-    handler: async ({ scope, params, family }) => {
-      const releasedFrom = newSinceV4(params);
-      return tableOf(patientFields(family), await listPatients(scope, { collection: params.require('Collection'), releasedFrom }));
-    },
-  },
+  ...newSince(
+    'NewPatientsInCollection',
+    (when) => `Patients of a collection with a series released ${when} the given day`,
+    [],
+    async ({ scope, family }, collection, releasedFrom) => tableOf(patientFields(family), await listPatients(scope, { collection, releasedFrom })),
+  ),
   {
     name: 'getPatientStudy',
     families: ALL,
@@ -125,39 +111,11 @@ export const patientEndpoints: EndpointDef[] = [
         }),
       ),
   },
-  {
-    name: 'NewStudiesInPatientCollection',
-    families: V1V2,
-    method: 'GET',
-    summary: 'Studies of a collection with a series released after the given day; SeriesCount counts those series',
-    params: [
-      { ...COLLECTION, required: true },
-      { name: 'Date', description: 'YYYY/MM/DD (or YYYY-MM-DD); series released after that day', required: true },
-      PATIENT_ID,
-    ],
-    handler: async ({ scope, params, family }) =>
-      tableOf(
-        studyFields(family),
-        await listStudies(scope, { collection: params.require('Collection'), patientId: params.get('PatientID'), releasedFrom: newSinceV1V2(params) }),
-      ),
-  },
-  {
-    name: 'NewStudiesInPatientCollection',
-    families: ['v4'],
-    method: 'GET',
-    summary: 'Studies of a collection with a series released on or after the given day; SeriesCount counts those series',
-    params: [
-      // Both required; checked together by newSinceV4 so one 400 names every missing one.
-      { name: 'Collection', description: 'collection name (case-insensitive), required' },
-      { name: 'fromDate', description: 'MM-DD-YYYY (or YYYY-MM-DD), required (`Date` is accepted too); series released on or after that day' },
-      PATIENT_ID,
-    ],
-    handler: async ({ scope, params, family }) => {
-      const releasedFrom = newSinceV4(params);
-      return tableOf(
-        studyFields(family),
-        await listStudies(scope, { collection: params.require('Collection'), patientId: params.get('PatientID'), releasedFrom }),
-      );
-    },
-  },
+  ...newSince(
+    'NewStudiesInPatientCollection',
+    (when) => `Studies of a collection with a series released ${when} the given day; SeriesCount counts those series`,
+    [PATIENT_ID],
+    async ({ scope, params, family }, collection, releasedFrom) =>
+      tableOf(studyFields(family), await listStudies(scope, { collection, patientId: params.get('PatientID'), releasedFrom })),
+  ),
 ];

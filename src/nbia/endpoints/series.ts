@@ -15,89 +15,45 @@ import {
   findSeries,
   seriesSize,
   sopInstanceUids,
+  type SeriesFilters,
   type SeriesRecord,
 } from '../../archive/queries/series.js';
 import { columns } from '../../formats/table.js';
 import { javaDateString, mmddyyyy } from '../dates.js';
 import type { EndpointDef } from '../endpoint.js';
 import type { Family } from '../families.js';
-import { AUTHORIZED, dateField, flag, tableOf, type Field } from './fields.js';
+import { field, fields, headed, tableOf, type Field } from './fields.js';
 import { updatedSeriesFrom } from './release-dates.js';
+import { ALL, V1V2 } from './shared.js';
 
-const ALL = ['v1', 'v2', 'v4'] as const;
-const V1V2 = ['v1', 'v2'] as const;
 type S = SeriesRecord;
 
 /** The 15 leading columns every v1/v2 series listing shares (spec §5.10, §5.11, §5.15). */
-function leadingV1V2Fields(family: Family): Array<Field<S>> {
-  return [
-    ['SeriesInstanceUID', 'string', (s) => s.seriesInstanceUid],
-    ['StudyInstanceUID', 'string', (s) => s.studyInstanceUid],
-    ['Modality', 'string', (s) => s.modality],
-    ['ProtocolName', 'string', (s) => s.protocolName],
-    dateField<S>(family, 'SeriesDate', (s) => s.seriesDate),
-    ['SeriesDescription', 'string', (s) => s.seriesDescription],
-    ['BodyPartExamined', 'string', (s) => s.bodyPartExamined],
-    ['SeriesNumber', 'integer', (s) => s.seriesNumber],
-    ['AnnotationsFlag', 'boolean', (s) => flag(s.annotationsFlag)],
-    ['Collection', 'string', (s) => s.collection],
-    ['PatientID', 'string', (s) => s.patientId],
-    ['Manufacturer', 'string', (s) => s.manufacturer],
-    ['ManufacturerModelName', 'string', (s) => s.manufacturerModelName],
-    ['SoftwareVersions', 'string', (s) => s.softwareVersions],
-    ['ImageCount', 'integer', (s) => s.imageCount],
-  ];
-}
+const LEADING_V1V2 = [
+  'SeriesInstanceUID', 'StudyInstanceUID', 'Modality', 'ProtocolName', 'SeriesDate', 'SeriesDescription', 'BodyPartExamined',
+  'SeriesNumber', 'AnnotationsFlag', 'Collection', 'PatientID', 'Manufacturer', 'ManufacturerModelName', 'SoftwareVersions', 'ImageCount',
+] as const;
+
+/** v1/v2 getUpdatedSeries and getContentsByName: the leading columns, then the release date under `dateReleased`. */
+const leadingV1V2Fields = (family: Family, dateReleased: string): ReadonlyArray<Field<S>> => [
+  ...fields(family, LEADING_V1V2),
+  field(family, 'DateReleased', dateReleased),
+];
 
 /** v1/v2 getSeries: 24 columns (spec §5.10). */
-function getSeriesV1V2Fields(family: Family): Array<Field<S>> {
-  return [
-    ...leadingV1V2Fields(family),
-    dateField<S>(family, 'TimeStamp', (s) => s.maxSubmissionTimestamp),
-    ['LicenseName', 'string', (s) => s.licenseName],
-    ['LicenseURI', 'string', (s) => s.licenseUri],
-    ['CollectionURI', 'string', (s) => s.descriptionUri],
-    ['FileSize', 'long', (s) => s.totalSize],
-    dateField<S>(family, 'DateReleased', (s) => s.dateReleased),
-    ['StudyDesc', 'string', (s) => s.studyDescription],
-    dateField<S>(family, 'StudyDate', (s) => s.studyDate),
-    ['ThirdPartyAnalysis', 'string', (s) => s.thirdPartyAnalysis],
-  ];
-}
+const getSeriesV1V2Fields = (family: Family): ReadonlyArray<Field<S>> =>
+  fields(family, [
+    ...LEADING_V1V2,
+    'TimeStamp', 'LicenseName', 'LicenseURI', 'CollectionURI', 'FileSize', 'DateReleased', 'StudyDesc', 'StudyDate', 'ThirdPartyAnalysis',
+  ]);
 
 /** v4 getSeries and getUpdatedSeries: the 30 columns spec §8 lists, dates MM-dd-yyyy. */
-const V4_SERIES_FIELDS: Array<Field<S>> = [
-  ['SeriesInstanceUID', 'string', (s) => s.seriesInstanceUid],
-  ['StudyInstanceUID', 'string', (s) => s.studyInstanceUid],
-  ['Modality', 'string', (s) => s.modality],
-  ['ProtocolName', 'string', (s) => s.protocolName],
-  ['SeriesDate', 'string', (s) => mmddyyyy(s.seriesDate)],
-  ['SeriesDescription', 'string', (s) => s.seriesDescription],
-  ['BodyPartExamined', 'string', (s) => s.bodyPartExamined],
-  ['SeriesNumber', 'integer', (s) => s.seriesNumber],
-  ['AnnotationsFlag', 'boolean', (s) => flag(s.annotationsFlag)],
-  ['Collection', 'string', (s) => s.collection],
-  ['Site', 'string', (s) => s.site],
-  ['PatientID', 'string', (s) => s.patientId],
-  ['PatientSex', 'string', (s) => s.patientSex],
-  ['PatientAge', 'string', (s) => s.patientAge],
-  ['AdmittingDiagnosisDescription', 'string', (s) => s.admittingDiagnosesDescription],
-  ['Manufacturer', 'string', (s) => s.manufacturer],
-  ['ManufacturerModelName', 'string', (s) => s.manufacturerModelName],
-  ['SoftwareVersions', 'string', (s) => s.softwareVersions],
-  ['ImageCount', 'integer', (s) => s.imageCount],
-  ['MaxSubmissionTimestamp', 'string', (s) => mmddyyyy(s.maxSubmissionTimestamp)],
-  ['LicenseName', 'string', (s) => s.licenseName],
-  ['LicenseURI', 'string', (s) => s.licenseUri],
-  ['DataDescriptionURI', 'string', (s) => s.descriptionUri],
-  ['FileSize', 'long', (s) => s.totalSize],
-  ['ReleasedStatus', 'string', (s) => s.releasedStatus],
-  ['DateReleased', 'string', (s) => mmddyyyy(s.dateReleased)],
-  ['StudyDesc', 'string', (s) => s.studyDescription],
-  ['StudyDate', 'string', (s) => mmddyyyy(s.studyDate)],
-  ['ThirdPartyAnalysis', 'string', (s) => s.thirdPartyAnalysis],
-  AUTHORIZED,
-];
+const V4_SERIES_FIELDS: ReadonlyArray<Field<S>> = fields('v4', [
+  'SeriesInstanceUID', 'StudyInstanceUID', 'Modality', 'ProtocolName', 'SeriesDate', 'SeriesDescription', 'BodyPartExamined',
+  'SeriesNumber', 'AnnotationsFlag', 'Collection', 'Site', 'PatientID', 'PatientSex', 'PatientAge', 'AdmittingDiagnosisDescription',
+  'Manufacturer', 'ManufacturerModelName', 'SoftwareVersions', 'ImageCount', 'MaxSubmissionTimestamp', 'LicenseName', 'LicenseURI',
+  'DataDescriptionURI', 'FileSize', 'ReleasedStatus', 'DateReleased', 'StudyDesc', 'StudyDate', 'ThirdPartyAnalysis', 'Authorized',
+]);
 
 /** getSeriesMetaData's free-text sanitising (spec §5.12): keep letters, digits, space, `.` and `-`. */
 function sanitised(text: string | null): string | null {
@@ -110,35 +66,47 @@ function sanitised(text: string | null): string | null {
  * is set (the original says "true" for any non-null value, even 0); "Annotation Size" is "0"
  * (this archive keeps no non-DICOM annotation files); Java dates print in UTC.
  */
-const METADATA_FIELDS: Array<Field<S>> = [
-  ['Series UID', 'string', (s) => s.seriesInstanceUid],
-  ['Collection', 'string', (s) => s.collection],
-  ['3rd Party Analysis', 'string', (s) => s.thirdPartyAnalysis],
-  ['Data Description URI', 'string', (s) => s.descriptionUri],
-  ['Subject ID', 'string', (s) => s.patientId],
-  ['Study UID', 'string', (s) => s.studyInstanceUid],
+const METADATA_FIELDS: ReadonlyArray<Field<S>> = [
+  headed('Series UID', 'SeriesInstanceUID'),
+  headed('Collection', 'Collection'),
+  headed('3rd Party Analysis', 'ThirdPartyAnalysis'),
+  headed('Data Description URI', 'DataDescriptionURI'),
+  headed('Subject ID', 'PatientID'),
+  headed('Study UID', 'StudyInstanceUID'),
   ['Study Description', 'string', (s) => sanitised(s.studyDescription)],
   ['Study Date', 'string', (s) => mmddyyyy(s.studyDate) ?? ''],
   ['Series Description', 'string', (s) => sanitised(s.seriesDescription)],
   ['Manufacturer', 'string', (s) => (s.manufacturer === null ? null : s.manufacturer.replace(/,/g, ' '))],
-  ['Modality', 'string', (s) => s.modality],
+  headed('Modality', 'Modality'),
   ['SOP Class UID', 'string', (s) => s.sopClassUid],
   ['Number of Images', 'string', (s) => String(s.imageCount)],
   ['File Size', 'string', (s) => String(s.totalSize)],
   // The original's "File Location" carries the DICOM StudyID.
-  ['File Location', 'string', (s) => s.studyId],
+  headed('File Location', 'StudyID'),
   ['Series Number', 'string', (s) => (s.seriesNumber === null ? null : s.seriesNumber.toFixed(6))],
-  ['License Name', 'string', (s) => s.licenseName],
-  ['License URL', 'string', (s) => s.licenseUri],
+  headed('License Name', 'LicenseName'),
+  headed('License URL', 'LicenseURI'),
   ['Annotation Size', 'string', () => '0'],
   ['Date Released', 'string', (s) => javaDateString(s.dateReleased)],
   ['Series Date', 'string', (s) => javaDateString(s.seriesDate)],
-  ['Protocol Name', 'string', (s) => s.protocolName],
-  ['Body Part Examined', 'string', (s) => s.bodyPartExamined],
+  headed('Protocol Name', 'ProtocolName'),
+  headed('Body Part Examined', 'BodyPartExamined'),
   ['Annotations Flag', 'string', (s) => (s.annotationsFlag === null || s.annotationsFlag === 0 ? 'false' : 'true')],
-  ['Manufacturer Model Name', 'string', (s) => s.manufacturerModelName],
-  ['Software Versions', 'string', (s) => s.softwareVersions],
+  headed('Manufacturer Model Name', 'ManufacturerModelName'),
+  headed('Software Versions', 'SoftwareVersions'),
   ['TimeStamp', 'string', (s) => javaDateString(s.maxSubmissionTimestamp)],
+];
+
+/** getSeries' filters: parameter, SeriesFilters field, and how it compares (spec §4.10). */
+const GET_SERIES_FILTERS: ReadonlyArray<readonly [param: string, filter: keyof SeriesFilters, compares: string]> = [
+  ['Collection', 'collection', 'case-insensitive'],
+  ['PatientID', 'patientId', 'case-insensitive'],
+  ['StudyInstanceUID', 'studyInstanceUid', 'exact'],
+  ['SeriesInstanceUID', 'seriesInstanceUid', 'exact'],
+  ['Modality', 'modality', 'case-insensitive'],
+  ['BodyPartExamined', 'bodyPartExamined', 'exact'],
+  ['Manufacturer', 'manufacturer', 'exact'],
+  ['ManufacturerModelName', 'manufacturerModelName', 'exact'],
 ];
 
 const SERIES_UID = { name: 'SeriesInstanceUID', description: 'exact', required: true };
@@ -149,27 +117,10 @@ export const seriesEndpoints: EndpointDef[] = [
     families: ALL,
     method: 'GET',
     summary: 'Series the caller may see, filtered by any of the parameters (combined with AND)',
-    params: [
-      { name: 'Collection', description: 'case-insensitive' },
-      { name: 'PatientID', description: 'case-insensitive' },
-      { name: 'StudyInstanceUID', description: 'exact' },
-      { name: 'SeriesInstanceUID', description: 'exact' },
-      { name: 'Modality', description: 'case-insensitive' },
-      { name: 'BodyPartExamined', description: 'exact' },
-      { name: 'Manufacturer', description: 'exact' },
-      { name: 'ManufacturerModelName', description: 'exact' },
-    ],
+    params: GET_SERIES_FILTERS.map(([name, , description]) => ({ name, description })),
     handler: async ({ scope, params, family }) => {
-      const rows = await findSeries(scope, {
-        collection: params.get('Collection'),
-        patientId: params.get('PatientID'),
-        studyInstanceUid: params.get('StudyInstanceUID'),
-        seriesInstanceUid: params.get('SeriesInstanceUID'),
-        modality: params.get('Modality'),
-        bodyPartExamined: params.get('BodyPartExamined'),
-        manufacturer: params.get('Manufacturer'),
-        manufacturerModelName: params.get('ManufacturerModelName'),
-      });
+      const filters: SeriesFilters = Object.fromEntries(GET_SERIES_FILTERS.map(([name, filter]) => [filter, params.get(name)]));
+      const rows = await findSeries(scope, filters);
       return tableOf(family === 'v4' ? V4_SERIES_FIELDS : getSeriesV1V2Fields(family), rows);
     },
   },
@@ -186,9 +137,7 @@ export const seriesEndpoints: EndpointDef[] = [
     ],
     handler: async ({ scope, params, family }) => {
       const rows = await findSeries(scope, { releasedFrom: updatedSeriesFrom(family, params) });
-      const fields: Array<Field<S>> =
-        family === 'v4' ? V4_SERIES_FIELDS : [...leadingV1V2Fields(family), dateField<S>(family, 'DateReleased', (s) => s.dateReleased)];
-      return tableOf(fields, rows);
+      return tableOf(family === 'v4' ? V4_SERIES_FIELDS : leadingV1V2Fields(family, 'DateReleased'), rows);
     },
   },
   {
@@ -198,10 +147,8 @@ export const seriesEndpoints: EndpointDef[] = [
     summary: "Series of a shared cart (matched case-insensitively) that the caller may see, in the cart's order; always JSON",
     params: [{ name: 'name', description: 'shared cart name', required: true }],
     format: false,
-    handler: async ({ scope, params, family }) => {
-      const fields: Array<Field<S>> = [...leadingV1V2Fields(family), dateField<S>(family, 'Date Released', (s) => s.dateReleased)];
-      return tableOf(fields, await cartSeries(scope, cartNameKey(params.require('name'))));
-    },
+    handler: async ({ scope, params, family }) =>
+      tableOf(leadingV1V2Fields(family, 'Date Released'), await cartSeries(scope, cartNameKey(params.require('name')))),
   },
   {
     name: 'getSeriesMetaData',
