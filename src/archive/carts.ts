@@ -3,6 +3,7 @@
 // as the original matches them. Errors are ApiError 400s, so the HTTP face can pass them
 // through unchanged and the CLI turns them into a message.
 import type { Kysely } from 'kysely';
+import { inUidChunks } from './queries/series.js';
 import type { Database } from '../store/schema.js';
 import { nowTimestamp } from '../store/db.js';
 import { badRequest } from '../errors.js';
@@ -42,20 +43,10 @@ export async function createCart(
     const existing = await trx.selectFrom('cart').select('name').where('name_key', '=', nameKey).executeTakeFirst();
     if (existing) throw badRequest(`Duplicate list name: a cart named "${existing.name}" already exists (names are compared case-insensitively)`);
 
-    const known = new Set<string>();
-    for (let i = 0; i < uids.length; i += 500) {
-      const rows = await trx
-        .selectFrom('series')
-        .select('series_instance_uid')
-        .where('series_instance_uid', 'in', uids.slice(i, i + 500))
-        .execute();
-      for (const r of rows) known.add(r.series_instance_uid);
-    }
+    const rows = await inUidChunks(uids, (chunk) => trx.selectFrom('series').select('series_instance_uid').where('series_instance_uid', 'in', chunk).execute());
+    const known = new Set(rows.map((r) => r.series_instance_uid));
     const unknown = uids.filter((u) => !known.has(u));
-    if (unknown.length > 0) {
-      const shown = unknown.slice(0, 5).join(', ') + (unknown.length > 5 ? `, ... (${unknown.length} in all)` : '');
-      throw badRequest(`unknown SeriesInstanceUID${unknown.length > 1 ? 's' : ''}: ${shown}`);
-    }
+    if (unknown.length > 0) throw badRequest(`unknown SeriesInstanceUID${unknown.length > 1 ? 's' : ''}: ${someOf(unknown)}`);
 
     const createdAt = nowTimestamp();
     let inserted: { id: number } | undefined;
@@ -86,4 +77,9 @@ export async function createCart(
     }
     return { id: cartId, name: cleanName, owner: owner.trim(), seriesInstanceUids: uids, createdAt };
   });
+}
+
+/** The first few of a list of UIDs for a message, with the count when there are more. */
+export function someOf(uids: readonly string[]): string {
+  return uids.slice(0, 5).join(', ') + (uids.length > 5 ? `, ... (${uids.length} in all)` : '');
 }

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { viewerName, type AccessScope } from '../access.js';
-import { createCart, type CreatedCart } from '../carts.js';
+import { someOf, createCart, type CreatedCart } from '../carts.js';
 import { badRequest } from '../../errors.js';
 import { inUidChunks } from './series.js';
 
@@ -30,8 +30,7 @@ export async function createSharedList(scope: AccessScope, writer: Kysely<Databa
   const visible = new Set(rows.map((r) => r.series_instance_uid));
   const refused = uids.filter((u) => !visible.has(u));
   if (refused.length > 0) {
-    const shown = refused.slice(0, 5).join(', ') + (refused.length > 5 ? `, ... (${refused.length} in all)` : '');
-    throw badRequest(`User does not have permission for all series in list: no series you may see has the SeriesInstanceUID ${shown}`);
+    throw badRequest(`User does not have permission for all series in list: no series you may see has the SeriesInstanceUID ${someOf(refused)}`);
   }
   return createCart(writer, input.name, uids, viewerName(scope.viewer), { description: input.description ?? null, url: input.url ?? null });
 }
