@@ -1,7 +1,9 @@
 // Download throughput, against baselines measured in the same run:
 //   1. one getImage of a 1 GiB series (2,048 files of 512 KiB) over loopback, beside a plain
-//      1 GiB file served by the same server process (a bare Fastify route streaming it) and
-//      by nginx (sendfile; started here on a loopback port with a temporary config);
+//      1 GiB file served by the same server process (a bare Fastify route streaming it, and a
+//      route reading it into three recycled buffers: what Node can do without ZIP framing or
+//      CRC-32, the ceiling for getImage) and by nginx (sendfile; started here on a loopback
+//      port with a temporary config);
 //   2. 16 getImage downloads at once: total MB/s and the server's peak RSS.
 // The server runs in a child process (this file, started with NBIA_BENCH_DOWNLOAD_SERVER=1)
 // so its memory can be read from /proc/<pid>/status. Clients discard the bytes (curl -o
@@ -19,11 +21,15 @@ const GiB = 1024 ** 3;
 const FILE_SIZE = 512 * 1024;
 const FILE_COUNT = GiB / FILE_SIZE;
 const SERIES_UID = '1.2.826.0.1.3680043.9.7777.1';
-const ROUNDS = 3;
+const ROUNDS = 7;
 const PARALLEL = 16;
 const SERVER_FLAG = 'NBIA_BENCH_DOWNLOAD_SERVER';
 
 type Figures = Record<string, number | string>;
+interface CpuCost {
+  server: number;
+  client: number;
+}
 
 export async function benchDownload(): Promise<Figures> {
   const dir = scratchDir();
@@ -39,15 +45,32 @@ export async function benchDownload(): Promise<Figures> {
 
     const zipUrl = `http://127.0.0.1:${server.port}/nbia-api/services/v4/getImage?SeriesInstanceUID=${SERIES_UID}`;
     const plainUrl = `http://127.0.0.1:${server.port}/bench/plain`;
+    const recycledUrl = `http://127.0.0.1:${server.port}/bench/plain-recycled`;
     const nginxUrl = nginx ? `http://127.0.0.1:${nginx.port}/${path.basename(plainFile)}` : undefined;
 
-    // Interleaved rounds, so a busy moment on the machine hits all three alike; best of each.
-    const best = { zip: 0, plain: 0, nginx: 0 };
+    // Interleaved rounds, so a busy moment on the machine hits all alike; best and median of
+    // each (on a shared machine the best of nginx swings widely: the medians are steadier).
+    // Besides the rate, the CPU each side spent per GiB (server: all its threads; client:
+    // curl): on a machine with few cores the sum of the two bounds the rate, whatever the
+    // machine's load, so it is the steadier figure.
+    const best = { zip: 0, plain: 0, recycled: 0, nginx: 0 };
+    const cpu = { zip: [] as CpuCost[], plain: [] as CpuCost[], recycled: [] as CpuCost[], nginx: [] as CpuCost[] };
+    const rates = { zip: [] as number[], plain: [] as number[], recycled: [] as number[], nginx: [] as number[] };
     await download(zipUrl); // warm the page cache and the server
     for (let round = 0; round < ROUNDS; round++) {
-      best.zip = Math.max(best.zip, (await download(zipUrl)).mbPerSecond);
-      best.plain = Math.max(best.plain, (await download(plainUrl)).mbPerSecond);
-      if (nginxUrl) best.nginx = Math.max(best.nginx, (await download(nginxUrl)).mbPerSecond);
+      for (const [kind, url, pid] of [
+        ['zip', zipUrl, server.child.pid!],
+        ['plain', plainUrl, server.child.pid!],
+        ['recycled', recycledUrl, server.child.pid!],
+        ['nginx', nginxUrl, nginx?.child.pid],
+      ] as const) {
+        if (!url || !pid) continue;
+        const before = cpuTicks(pid);
+        const r = await download(url);
+        best[kind] = Math.max(best[kind], r.mbPerSecond);
+        rates[kind].push(r.mbPerSecond);
+        cpu[kind].push({ server: ((cpuTicks(pid) - before) / TICKS_PER_SECOND) * (GiB / r.bytes), client: r.clientCpuSeconds * (GiB / r.bytes) });
+      }
     }
 
     const hwmBefore = procStatusKiB(server.child.pid!, 'VmHWM');
@@ -64,7 +87,14 @@ export async function benchDownload(): Promise<Figures> {
       'plain 1 GiB file, same server process, MB/s': round(best.plain),
       'plain 1 GiB file, nginx, MB/s': nginx ? round(best.nginx) : 'nginx not found',
       'getImage / nginx (goal >= 0.8)': nginx ? round(best.zip / best.nginx, 3) : 'n/a',
+      'median MB/s of the rounds: getImage / plain / recycled / nginx': [rates.zip, rates.plain, rates.recycled, rates.nginx].map((r) => Math.round(median(r))).join(' / '),
+      'getImage / nginx, medians': nginx ? round(median(rates.zip) / median(rates.nginx), 3) : 'n/a',
+      'plain 1 GiB file, recycled buffers, same process, MB/s': round(best.recycled),
       'plain route / nginx': nginx ? round(best.plain / best.nginx, 3) : 'n/a',
+      'recycled-buffer route / nginx (the ceiling for getImage)': nginx ? round(best.recycled / best.nginx, 3) : 'n/a',
+      'server CPU s per GiB: getImage / plain / recycled / nginx': [cpu.zip, cpu.plain, cpu.recycled, cpu.nginx].map((c) => median(c.map((x) => x.server)).toFixed(3)).join(' / '),
+      'client CPU s per GiB: getImage / plain / recycled / nginx': [cpu.zip, cpu.plain, cpu.recycled, cpu.nginx].map((c) => median(c.map((x) => x.client)).toFixed(3)).join(' / '),
+      'load average at the start': os.loadavg()[0]!.toFixed(2),
       [`${PARALLEL} parallel getImage, total MB/s`]: round(totalBytes / 1e6 / seconds),
       [`${PARALLEL} parallel getImage, all complete`]: results.every((r) => r.bytes === results[0]!.bytes) ? 'yes' : 'NO',
       [`server peak RSS during the ${PARALLEL} downloads, MB (goal < 200)`]: round(peakRss / 1024),
@@ -83,6 +113,7 @@ export async function benchDownload(): Promise<Figures> {
 }
 
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
+const median = (xs: number[]) => (xs.length === 0 ? NaN : [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!);
 
 // ---------------------------------------------------------------------------------------
 // Data: a 1 GiB series written into a fresh store, and a plain 1 GiB file
@@ -208,6 +239,32 @@ async function serveForBench(): Promise<void> {
       .type('application/octet-stream')
       .send(fs.createReadStream(plainFile, { highWaterMark: 1024 * 1024 })),
   );
+  // The same file read into three recycled 1 MiB buffers, one read ahead of the socket: no
+  // allocation per chunk (the route above allocates one per read, and the collector it keeps
+  // busy makes its figure swing by half from run to run), no framing, no checksum.
+  app.get('/bench/plain-recycled', async (_request, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(plainSize) });
+    const handle = await fs.promises.open(plainFile);
+    try {
+      const buffers = Array.from({ length: 3 }, () => Buffer.allocUnsafeSlow(1024 * 1024));
+      let position = 0;
+      let next = handle.read(buffers[0]!, 0, buffers[0]!.length, 0);
+      for (let i = 0; ; i++) {
+        const { bytesRead, buffer } = await next;
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        const ahead = buffers[(i + 1) % 3]!;
+        next = handle.read(ahead, 0, ahead.length, position);
+        // After a drain the socket holds none of them, so the third buffer is always free.
+        if (!res.write(buffer.subarray(0, bytesRead))) await new Promise((r) => res.once('drain', r));
+      }
+      res.end();
+    } finally {
+      await handle.close();
+    }
+  });
   // Stop cleanly when the bench is done (so that --cpu-prof and the like get written).
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -306,21 +363,42 @@ http.get(process.argv[1], { agent: false }, (res) => {
 }).on('error', (e) => { console.error(e.message); process.exit(1); });
 `;
 
-/** One download in a separate process; bytes received and MB/s (10^6 bytes per second). */
-function download(url: string): Promise<{ bytes: number; mbPerSecond: number }> {
+/**
+ * One download in a separate process; bytes received, MB/s (10^6 bytes per second) and the
+ * client's CPU seconds (curl runs under sh, whose children's times are read when it is done).
+ */
+function download(url: string): Promise<{ bytes: number; mbPerSecond: number; clientCpuSeconds: number }> {
   const [cmd, args] = hasCurl()
-    ? ['curl', ['-s', '-o', '/dev/null', '-w', '%{size_download} %{time_total} %{http_code}', url]]
+    ? ['sh', ['-c', 'curl -s -o /dev/null -w "%{size_download} %{time_total} %{http_code}" "$1"; echo; cat /proc/$$/stat', 'sh', url]]
     : [process.execPath, ['-e', NODE_CLIENT, url]];
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args as string[], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     child.on('exit', (code) => {
-      const [bytes, seconds, status] = out.trim().split(' ').map(Number);
+      const [line = '', stat] = out.trim().split('\n');
+      const [bytes, seconds, status] = line.trim().split(' ').map(Number);
       if (code !== 0 || status !== 200 || !bytes || !seconds) return reject(new Error(`download of ${url} failed: ${out} (exit ${code})`));
-      resolve({ bytes, mbPerSecond: bytes / 1e6 / seconds });
+      // Fields 16 and 17 of /proc/<pid>/stat: CPU time of waited-for children, user and system.
+      const fields = stat ? stat.slice(stat.lastIndexOf(')') + 2).split(' ') : [];
+      const clientCpuSeconds = stat ? (Number(fields[13]) + Number(fields[14])) / TICKS_PER_SECOND : NaN;
+      resolve({ bytes, mbPerSecond: bytes / 1e6 / seconds, clientCpuSeconds });
     });
   });
+}
+
+/** Linux reports process times in clock ticks of 1/100 s (USER_HZ) on every common platform. */
+const TICKS_PER_SECOND = 100;
+
+/** User plus system CPU time of a process (all its threads), in clock ticks. */
+function cpuTicks(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  } catch {
+    return NaN;
+  }
 }
 
 function procStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number {

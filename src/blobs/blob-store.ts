@@ -6,6 +6,27 @@ export interface BlobStat {
   size: number;
 }
 
+/**
+ * An open blob read by position: what a download needs to read a file in large chunks
+ * into buffers it recycles, and to check the size before the first byte goes out.
+ */
+export interface BlobReader {
+  /**
+   * The blob's size when it was opened, if the store knows it without asking (an object
+   * store from its response headers). Undefined when only reading tells: for a local file
+   * an fstat is a thread-pool round trip per file, and reading to the end shows the size.
+   * Either way a later read may find the blob grown or shrunk.
+   */
+  readonly size?: number;
+  /**
+   * Reads up to `buffer.length` bytes from `position` into `buffer`; resolves with how many
+   * were read, fewer only at the end of the blob (0 past it).
+   */
+  read(buffer: Buffer, position: number): Promise<number>;
+  /** Releases the blob; safe to call more than once. */
+  close(): void;
+}
+
 export interface BlobStore {
   /** Copies a file into the store under `key` (atomically: a crash leaves no partial blob under that key). */
   putFile(key: string, sourcePath: string): Promise<void>;
@@ -13,4 +34,9 @@ export interface BlobStore {
   stat(key: string, inPlace: boolean): Promise<BlobStat | null>;
   /** Reads a blob, or the inclusive byte range [start, end] of it. */
   openRead(key: string, inPlace: boolean, range?: { start: number; end: number }): Readable;
+  /**
+   * Opens a blob for positioned reads; null when it is missing. A store that leaves this
+   * out is read through `stat` and `openRead` (see openBlobReader).
+   */
+  openForRead?(key: string, inPlace: boolean): Promise<BlobReader | null>;
 }

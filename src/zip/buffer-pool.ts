@@ -1,31 +1,52 @@
-// Read buffers recycled within one download: a chunk read from disk goes back to the pool
-// once the socket has taken its bytes, so a download of any size keeps a few buffers in
+// Read buffers recycled across downloads: a chunk read from disk goes back to the pool once
+// the socket has taken its bytes, so downloads of any size keep a few buffers in
 // circulation instead of leaving a trail of garbage for the collector (which, with many
 // downloads at once, shows up as a hundred MB or more of RSS). Buffers are sized to what
 // is read (rounded up to 64 KiB), so a series of 512 KiB files does not hold 1 MiB each.
+//
+// Optionally the first buffers are SharedArrayBuffers, which another thread reads in place
+// (the CRC-32 helper). Those are never let go: a SharedArrayBuffer posted to a thread is
+// only freed once that thread's collector has run too, which a thread that allocates
+// almost nothing seldom does, so letting them go and making new ones grows the process by
+// hundreds of MB (measured: 640 MB with 16 downloads at once). Their number is capped by a
+// byte budget instead; past it, buffers are ordinary ones.
 
 const GRAIN = 64 * 1024;
 
 export class BufferPool {
   private readonly free: Buffer[] = [];
+  private readonly freeShared: Buffer[] = [];
+  private sharedAllocated = 0;
   private readonly lent = new WeakSet<ArrayBufferLike>();
 
   /**
    * @param maxSize the largest buffer handed out from the pool; larger requests are plain allocations
-   * @param keep how many free buffers to keep; more are left to the garbage collector
+   * @param keep how many free ordinary buffers to keep; more are left to the garbage collector
+   * @param sharedBytes how many bytes of SharedArrayBuffers (of maxSize each) the pool may make and keep
    */
   constructor(
     readonly maxSize: number,
     private readonly keep = 4,
+    readonly sharedBytes = 0,
   ) {}
 
-  /** A buffer of `length` bytes: a view on a recycled buffer when a fitting one is free. */
+  /**
+   * A buffer of `length` bytes: a view on a free shared buffer, a new shared one while the
+   * budget allows, else a fitting free ordinary buffer or a new one.
+   */
   take(length: number): Buffer {
     // Small reads are copied into a staging buffer at once; Node's own pool serves them well.
     if (length < GRAIN || length > this.maxSize) return Buffer.allocUnsafe(length);
-    // A free buffer at least as large but less than twice the size (so none is wasted much).
-    const i = this.free.findIndex((b) => b.length >= length && b.length < 2 * length);
-    const whole = i >= 0 ? this.free.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.ceil(length / GRAIN) * GRAIN);
+    let whole = this.freeShared.pop();
+    if (!whole && this.sharedAllocated + this.maxSize <= this.sharedBytes) {
+      whole = Buffer.from(new SharedArrayBuffer(this.maxSize));
+      this.sharedAllocated += this.maxSize;
+    }
+    if (!whole) {
+      // A free buffer at least as large but less than twice the size (so none is wasted much).
+      const i = this.free.findIndex((b) => b.length >= length && b.length < 2 * length);
+      whole = i >= 0 ? this.free.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.ceil(length / GRAIN) * GRAIN);
+    }
     this.lent.add(whole.buffer);
     return length === whole.length ? whole : whole.subarray(0, length);
   }
@@ -35,6 +56,17 @@ export class BufferPool {
     const backing = view.buffer;
     if (!this.lent.has(backing)) return;
     this.lent.delete(backing);
-    if (this.free.length < this.keep) this.free.push(Buffer.from(backing, 0, backing.byteLength));
+    if (backing instanceof SharedArrayBuffer) this.freeShared.push(Buffer.from(backing));
+    else if (this.free.length < this.keep) this.free.push(Buffer.from(backing, 0, backing.byteLength));
+  }
+
+  /** Bytes of SharedArrayBuffers made so far (they stay with the pool). */
+  get sharedMade(): number {
+    return this.sharedAllocated;
+  }
+
+  /** Bytes of SharedArrayBuffers given back and free (all of them, when nothing is lent). */
+  get sharedFree(): number {
+    return this.freeShared.length * this.maxSize;
   }
 }

@@ -3,8 +3,23 @@
 // writes instead of taking turns. Order is kept, and an error of the source reaches the
 // consumer after the chunks read before it, never instead of them.
 
-export async function* readAhead(source: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Buffer> {
-  const queue: Buffer[] = [];
+export interface ReadAheadOptions<T> {
+  /** The bytes an element counts for against the budget. */
+  sizeOf(element: T): number;
+  /** Called for each element read but never handed to the consumer (it stopped early). */
+  discard?(element: T): void;
+}
+
+const BUFFERS: ReadAheadOptions<Buffer> = { sizeOf: (b) => b.length };
+
+export function readAhead(source: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Buffer>;
+export function readAhead<T>(source: AsyncIterable<T>, maxBytes: number, options: ReadAheadOptions<T>): AsyncGenerator<T>;
+export function readAhead<T>(source: AsyncIterable<T>, maxBytes: number, options?: ReadAheadOptions<T>): AsyncGenerator<T> {
+  return readAheadOf(source, maxBytes, options ?? (BUFFERS as unknown as ReadAheadOptions<T>));
+}
+
+async function* readAheadOf<T>(source: AsyncIterable<T>, maxBytes: number, { sizeOf, discard }: ReadAheadOptions<T>): AsyncGenerator<T> {
+  const queue: T[] = [];
   let queued = 0;
   let done = false;
   let stopped = false;
@@ -22,7 +37,7 @@ export async function* readAhead(source: AsyncIterable<Buffer>, maxBytes: number
     try {
       for await (const chunk of source) {
         queue.push(chunk);
-        queued += chunk.length;
+        queued += sizeOf(chunk);
         signal('consumer');
         while (queued >= maxBytes && !stopped) await new Promise<void>((resolve) => (wakeProducer = resolve));
         if (stopped) break; // leaving the loop closes the source (its finally blocks run)
@@ -38,9 +53,9 @@ export async function* readAhead(source: AsyncIterable<Buffer>, maxBytes: number
   try {
     for (;;) {
       while (queue.length === 0 && !done) await new Promise<void>((resolve) => (wakeConsumer = resolve));
-      const chunk = queue.shift();
-      if (chunk) {
-        queued -= chunk.length;
+      if (queue.length > 0) {
+        const chunk = queue.shift()!;
+        queued -= sizeOf(chunk);
         signal('producer');
         yield chunk;
         continue;
@@ -53,5 +68,6 @@ export async function* readAhead(source: AsyncIterable<Buffer>, maxBytes: number
     stopped = true;
     signal('producer');
     await producer;
+    if (discard) for (const chunk of queue.splice(0)) discard(chunk);
   }
 }

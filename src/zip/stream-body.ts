@@ -2,14 +2,33 @@
 // against the size and CRC-32 the index promised. A check that fails throws before the
 // item's last bytes are handed on, so the caller can break the connection and the client
 // never receives a body that looks complete but is not.
-import zlib from 'node:zlib';
+//
+// Two faces: streamPieces yields each piece with what the consumer must do about it (wait
+// for the item's check before sending its last piece; recycle the buffer once sent), so
+// that reading and checksumming can run ahead of the socket; streamBody does the waiting
+// itself and yields plain buffers.
 import { segmentLength, type Body, type BodySegment, type DataItem } from './body.js';
+import { INLINE_CRC32, type Crc32Engine } from './crc32.js';
 
-/** An external item, opened (and its size checked) before any of its bytes are sent. */
+/** An external item, opened (and, where the store knows it, its size checked) before any of its bytes are sent. */
 export interface OpenedItem {
   readonly chunks: AsyncIterable<Buffer> | Iterable<Buffer>;
   /** Releases the file; safe to call more than once. */
   close(): void;
+  /** Takes back a chunk nothing reads any more (to read into it again); optional. */
+  recycle?(chunk: Buffer): void;
+}
+
+/** A piece of the body, in order. */
+export interface Piece {
+  readonly data: Buffer;
+  /**
+   * When present, the piece must not be sent before this settles: it rejects with an
+   * ItemIntegrityError when the item it ends failed its check. It never rejects unhandled.
+   */
+  readonly verified?: Promise<void>;
+  /** When present, to be called once the data has been sent (or dropped). */
+  readonly recycle?: () => void;
 }
 
 export type OpenItem<S> = (source: S, item: DataItem<S>) => Promise<OpenedItem>;
@@ -36,6 +55,8 @@ export interface StreamOptions<S> {
   readonly open: OpenItem<S>;
   /** How many external items to open ahead of the one being sent (default 8). */
   readonly readAhead?: number;
+  /** Where CRC-32s are computed (default: inline, on this thread). */
+  readonly crc32?: Crc32Engine;
 }
 
 /** Segments pulled ahead are capped, so a long run of directory records costs no memory. */
@@ -46,8 +67,24 @@ interface Queued<S> {
   readonly opened?: Promise<OpenedItem>;
 }
 
+/**
+ * The body's bytes in [start, end), each item's last bytes only once it passed its check.
+ * Buffers are not recycled: the consumer may keep them.
+ */
 export async function* streamBody<S>(body: Body<S>, range: StreamRange, options: StreamOptions<S>): AsyncGenerator<Buffer> {
+  for await (const piece of streamPieces(body, range, options)) {
+    if (piece.verified) await piece.verified;
+    yield piece.data;
+  }
+}
+
+/**
+ * The pieces of the body in [start, end). A consumer sends each piece after its
+ * `verified` settles, and calls its `recycle` once it is sent or dropped.
+ */
+export async function* streamPieces<S>(body: Body<S>, range: StreamRange, options: StreamOptions<S>): AsyncGenerator<Piece> {
   const { start, end } = range;
+  const crc32 = options.crc32 ?? INLINE_CRC32;
   const readAhead = Math.max(1, options.readAhead ?? 8);
   const segments = body.segments()[Symbol.iterator]();
   const queue: Queued<S>[] = [];
@@ -92,18 +129,18 @@ export async function* streamBody<S>(body: Body<S>, range: StreamRange, options:
       if (!queued) break;
       const segment = queued.segment;
       if (segment.kind === 'bytes') {
-        yield* overlapOf(segment.make(), segment.start, start, end);
+        yield* plainPieces(segment.make(), segment.start, start, end);
         continue;
       }
       const item = segment.item;
       current = queued.opened;
       const opened = current ? await current : undefined;
-      yield* overlapOf(segment.makeHeader(), segment.start, start, end);
+      yield* plainPieces(segment.makeHeader(), segment.start, start, end);
       const dataStart = segment.start + segment.headerLength;
       if ('inline' in item.content) {
-        yield* overlapOf(item.content.inline, dataStart, start, end);
+        yield* plainPieces(item.content.inline, dataStart, start, end);
       } else if (opened) {
-        yield* verifiedSlices(item, opened, Math.max(0, start - dataStart), Math.min(item.size, end - dataStart));
+        yield* verifiedPieces(item, opened, Math.max(0, start - dataStart), Math.min(item.size, end - dataStart), crc32);
         opened.close();
       }
       current = undefined;
@@ -124,47 +161,80 @@ function dataOverlaps<S>(segment: BodySegment<S> & { kind: 'item' }, start: numb
   return dataStart < end && dataEnd > start;
 }
 
-function* overlapOf(buf: Buffer, at: number, start: number, end: number): Generator<Buffer> {
+function* plainPieces(buf: Buffer, at: number, start: number, end: number): Generator<Piece> {
   const from = Math.max(start, at);
   const to = Math.min(end, at + buf.length);
-  if (from < to) yield from === at && to === at + buf.length ? buf : buf.subarray(from - at, to - at);
+  if (from < to) yield { data: from === at && to === at + buf.length ? buf : buf.subarray(from - at, to - at) };
 }
 
 /**
- * Reads the whole item (the CRC covers all of it) and yields the part in [from, to).
- * The last slice is held back until size and CRC have been checked.
+ * Reads the whole item (the CRC covers all of it) and yields the part in [from, to). The
+ * last piece carries the item's check: the size at once (it is known when the reading
+ * ends), the CRC-32 when the engine has it, so that reading the next item need not wait.
  */
-async function* verifiedSlices<S>(item: DataItem<S>, opened: OpenedItem, from: number, to: number): AsyncGenerator<Buffer> {
+async function* verifiedPieces<S>(
+  item: DataItem<S>,
+  opened: OpenedItem,
+  from: number,
+  to: number,
+  crc32: Crc32Engine,
+): AsyncGenerator<Piece> {
   let position = 0;
-  let crc = 0;
-  let held: Buffer | undefined;
+  const job = crc32.begin(item.size);
+  let held: Piece | undefined;
+  const recycle = opened.recycle?.bind(opened);
+  // A chunk goes back to the item once both the consumer and the CRC engine are done with it.
+  const recyclerOf = (chunk: Buffer, inUse: Promise<void> | undefined) =>
+    recycle ? () => (inUse ? void inUse.then(() => recycle(chunk)) : recycle(chunk)) : undefined;
   try {
-    for await (const chunk of opened.chunks) {
-      if (position + chunk.length > item.size) {
-        throw new ItemIntegrityError(item, `the file has more than ${item.size} bytes, the index records ${item.size}`);
+    try {
+      for await (const chunk of opened.chunks) {
+        if (chunk.length === 0) {
+          recycle?.(chunk);
+          continue;
+        }
+        if (position + chunk.length > item.size) {
+          recycle?.(chunk);
+          throw new ItemIntegrityError(item, `the file has more than ${item.size} bytes, the index records ${item.size}`);
+        }
+        const inUse = job.update(chunk);
+        const a = Math.max(from, position);
+        const b = Math.min(to, position + chunk.length);
+        position += chunk.length;
+        const recycler = recyclerOf(chunk, inUse);
+        if (a >= b) {
+          recycler?.(); // outside the range: read for the CRC only
+          continue;
+        }
+        const at = position - chunk.length;
+        const previous = held;
+        // Held before the previous piece is yielded: if the consumer stops there, the
+        // finally below still recycles this chunk.
+        held = { data: a === at && b === position ? chunk : chunk.subarray(a - at, b - at), recycle: recycler };
+        if (previous) yield previous;
       }
-      crc = zlib.crc32(chunk, crc);
-      const a = Math.max(from, position);
-      const b = Math.min(to, position + chunk.length);
-      if (a < b) {
-        if (held) yield held;
-        held = a === position && b === position + chunk.length ? chunk : chunk.subarray(a - position, b - position);
-      }
-      position += chunk.length;
+    } catch (err) {
+      throw asIntegrityError(item, err, 'cannot read the file');
     }
-  } catch (err) {
-    throw asIntegrityError(item, err, 'cannot read the file');
+    if (position !== item.size) {
+      throw new ItemIntegrityError(item, `the file has ${position} bytes, the index records ${item.size}`);
+    }
+    const verified = job.digest().then((crc) => {
+      if (crc >>> 0 !== item.crc32 >>> 0) {
+        throw new ItemIntegrityError(item, `the file's content changed since ingest (CRC-32 ${hex(crc)}, the index records ${hex(item.crc32)})`);
+      }
+    });
+    verified.catch(() => {}); // the consumer awaits it; an early failure must not go unhandled
+    if (held) {
+      const piece = { ...held, verified };
+      held = undefined;
+      yield piece;
+    } else {
+      await verified; // nothing of the item is in range: still fail where it would have ended
+    }
+  } finally {
+    held?.recycle?.(); // the consumer stopped, or the item failed: the held piece is never sent
   }
-  if (position !== item.size) {
-    throw new ItemIntegrityError(item, `the file has ${position} bytes, the index records ${item.size}`);
-  }
-  if (crc >>> 0 !== item.crc32 >>> 0) {
-    throw new ItemIntegrityError(
-      item,
-      `the file's content changed since ingest (CRC-32 ${hex(crc)}, the index records ${hex(item.crc32)})`,
-    );
-  }
-  if (held) yield held;
 }
 
 function asIntegrityError<S>(item: DataItem<S>, err: unknown, what: string): ItemIntegrityError<S> {

@@ -80,3 +80,24 @@ test('BufferPool: a returned buffer is handed out again for a similar size; fore
   assert.equal(pool.take(100).length, 100);
   assert.equal(pool.take(2 * 1024 * 1024).length, 2 * 1024 * 1024);
 });
+
+test('BufferPool with a shared budget: SharedArrayBuffers first, kept whatever `keep` says; ordinary ones past the budget', () => {
+  const MiB = 1024 * 1024;
+  const pool = new BufferPool(MiB, 0, 2 * MiB);
+  const a = pool.take(512 * 1024 + 1);
+  const b = pool.take(100 * 1024);
+  const c = pool.take(700 * 1024);
+  assert.ok(a.buffer instanceof SharedArrayBuffer && a.buffer.byteLength === MiB, 'a whole-size shared buffer');
+  assert.ok(b.buffer instanceof SharedArrayBuffer);
+  assert.ok(!(c.buffer instanceof SharedArrayBuffer), 'past the 2 MiB budget');
+  assert.equal(pool.sharedMade, 2 * MiB);
+  pool.give(c); // keep = 0: an ordinary buffer is let go
+  pool.give(a.subarray(10, 20)); // any view returns the whole buffer
+  pool.give(b);
+  const d = pool.take(MiB);
+  const e = pool.take(64 * 1024);
+  assert.deepEqual(new Set([d.buffer, e.buffer]), new Set([a.buffer, b.buffer]), 'the shared buffers come back, nothing new is made');
+  assert.equal(pool.sharedMade, 2 * MiB);
+  assert.ok(!(pool.take(MiB).buffer instanceof SharedArrayBuffer));
+  assert.equal(pool.take(100).buffer instanceof SharedArrayBuffer, false, 'small reads are never pooled');
+});

@@ -4,10 +4,22 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BlobStat, BlobStore } from '../blob-store.js';
+import type { BlobReader, BlobStat, BlobStore } from '../blob-store.js';
+
+/**
+ * Copies in progress live in one folder of the store (same filesystem, so the final rename
+ * is atomic), named `<pid>.<n>.partial`: a process killed mid-copy leaves its partial here,
+ * where one readdir finds it, instead of somewhere among millions of stored files.
+ */
+export const PARTIALS_DIR = '.partial';
+const PARTIAL_NAME = /^(\d+)\.\d+\.partial$/;
+
+let partialSeq = 0;
 
 export class FsBlobStore implements BlobStore {
   readonly root: string;
+  /** Whether descriptors of stored files are closed synchronously (see closesWithoutIo). */
+  private closeInline: Promise<boolean> | undefined;
   constructor(dataDir: string) {
     this.root = path.join(dataDir, 'files');
   }
@@ -17,16 +29,55 @@ export class FsBlobStore implements BlobStore {
     const resolved = path.resolve(this.root, key);
     // Keys come from our own index, but never let one climb out of the store.
     if (!resolved.startsWith(this.root + path.sep)) throw new Error(`blob key escapes the store: ${key}`);
+    if (resolved.startsWith(path.join(this.root, PARTIALS_DIR) + path.sep)) throw new Error(`blob key names the partial-copy folder: ${key}`);
     return resolved;
   }
 
   async putFile(key: string, sourcePath: string): Promise<void> {
     const target = this.pathOf(key, false);
-    await fsp.mkdir(path.dirname(target), { recursive: true });
-    const partial = `${target}.partial-${process.pid}`;
-    // FICLONE: a reflink on filesystems that have them (XFS, btrfs), a plain copy elsewhere.
-    await fsp.copyFile(sourcePath, partial, fs.constants.COPYFILE_FICLONE);
-    await fsp.rename(partial, target);
+    const partials = path.join(this.root, PARTIALS_DIR);
+    await Promise.all([fsp.mkdir(path.dirname(target), { recursive: true }), fsp.mkdir(partials, { recursive: true })]);
+    const partial = path.join(partials, `${process.pid}.${++partialSeq}.partial`);
+    try {
+      // FICLONE: a reflink on filesystems that have them (XFS, btrfs), a plain copy elsewhere.
+      await fsp.copyFile(sourcePath, partial, fs.constants.COPYFILE_FICLONE);
+      await fsp.rename(partial, target);
+    } catch (err) {
+      await fsp.rm(partial, { force: true });
+      throw err;
+    }
+  }
+
+  /**
+   * Deletes the partial copies that processes killed mid-copy left behind; for the ingest
+   * to call when it starts. A partial is stale when the process that wrote it is gone, or
+   * is this process but the file predates its start (a restarted container reuses pids).
+   * Partials of other live processes (another ingest running now) are left alone.
+   * Resolves with how many were removed.
+   */
+  async removeStalePartials(): Promise<number> {
+    const dir = path.join(this.root, PARTIALS_DIR);
+    let names: string[];
+    try {
+      names = await fsp.readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
+    let removed = 0;
+    for (const name of names) {
+      const m = PARTIAL_NAME.exec(name);
+      if (!m) continue;
+      const file = path.join(dir, name);
+      if (!(await isStale(file, Number(m[1])))) continue;
+      try {
+        await fsp.unlink(file);
+        removed++;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err; // gone already: fine
+      }
+    }
+    return removed;
   }
 
   async stat(key: string, inPlace: boolean): Promise<BlobStat | null> {
@@ -40,5 +91,107 @@ export class FsBlobStore implements BlobStore {
 
   openRead(key: string, inPlace: boolean, range?: { start: number; end: number }): Readable {
     return fs.createReadStream(this.pathOf(key, inPlace), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async openForRead(key: string, inPlace: boolean): Promise<BlobReader | null> {
+    const file = this.pathOf(key, inPlace);
+    let fd: number;
+    try {
+      fd = await openFd(file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    // No fstat: reading shows the size (and a folder fails its first read with EISDIR).
+    return new FdReader(fd, inPlace ? false : await this.closesInline());
+  }
+
+  private closesInline(): Promise<boolean> {
+    this.closeInline ??= closesWithoutIo(this.root);
+    return this.closeInline;
+  }
+}
+
+/** When this process started, in epoch milliseconds. */
+const processStart = Date.now() - process.uptime() * 1000;
+
+async function isStale(file: string, pid: number): Promise<boolean> {
+  if (pid === process.pid) {
+    try {
+      return (await fsp.stat(file)).mtimeMs < processStart;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(pid, 0); // signal 0: only asks whether the process exists
+    return false;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else, so it may be writing.
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
+const noop = () => {};
+
+/**
+ * Filesystems on which closing a descriptor opened for reading does no I/O (statfs magic
+ * numbers: ext2-4, XFS, btrfs, tmpfs, ZFS, F2FS, overlayfs). There a download closes its
+ * files synchronously: an asynchronous close costs a thread-pool round trip per file, which
+ * on a small machine cost a fifth of the throughput of a series of 512 KiB files (measured,
+ * 2 cores). Elsewhere (NFS, SMB, FUSE: a close may wait for a server) closes stay off the
+ * main thread, as do closes of files read in place, wherever they live.
+ */
+const LOCAL_FILESYSTEMS = new Set([0xef53, 0x58465342, 0x9123683e, 0x01021994, 0x2fc12fc1, 0xf2f52010, 0x794c7630]);
+
+async function closesWithoutIo(dir: string): Promise<boolean> {
+  try {
+    return LOCAL_FILESYSTEMS.has((await fsp.statfs(dir)).type);
+  } catch {
+    return false;
+  }
+}
+
+// The callback fs API: for many small files its per-call cost is about half that of
+// FileHandle promises (measured: 65,536 open/read/close cycles, 1.9 s against 2.9-5.3 s).
+const openFd = (file: string) => new Promise<number>((resolve, reject) => fs.open(file, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+
+class FdReader implements BlobReader {
+  private closed = false;
+  /** Reads in flight: the descriptor is closed after them, so its number cannot be reused under them. */
+  private reading = 0;
+  constructor(
+    private readonly fd: number,
+    private readonly closeInline: boolean,
+  ) {}
+
+  read(buffer: Buffer, position: number): Promise<number> {
+    if (this.closed) return Promise.reject(new Error('read of a closed blob reader'));
+    this.reading++;
+    return new Promise((resolve, reject) =>
+      fs.read(this.fd, buffer, 0, buffer.length, position, (err, n) => {
+        if (--this.reading === 0 && this.closed) this.release();
+        if (err) reject(err);
+        else resolve(n);
+      }),
+    );
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.reading === 0) this.release();
+  }
+
+  private release(): void {
+    if (!this.closeInline) {
+      fs.close(this.fd, noop); // nobody waits for it: the next file is already being read
+      return;
+    }
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // EIO and the like on close of a read-only descriptor: nothing was written, nothing lost
+    }
   }
 }
