@@ -1,9 +1,9 @@
 // Download throughput, against baselines measured in the same run:
 //   1. one getImage of a 1 GiB series (2,048 files of 512 KiB) over loopback, beside a plain
-//      1 GiB file served by the same server process (a bare Fastify route streaming it, and a
-//      route reading it into three recycled buffers: what Node can do without ZIP framing or
-//      CRC-32, the ceiling for getImage) and by nginx (sendfile; started here on a loopback
-//      port with a temporary config);
+//      1 GiB file served by the same server code in a second process (a bare Fastify route
+//      streaming it, and a route reading it into three recycled buffers: what Node can do
+//      without ZIP framing or CRC-32, the ceiling for getImage) and by nginx (sendfile;
+//      started here on a loopback port with a temporary config);
 //   2. 16 getImage downloads at once: total MB/s and the server's peak RSS.
 // The server runs in a child process (this file, started with NBIA_BENCH_DOWNLOAD_SERVER=1)
 // so its memory can be read from /proc/<pid>/status. Clients discard the bytes (curl -o
@@ -36,16 +36,22 @@ export async function benchDownload(): Promise<Figures> {
   const children: ChildProcess[] = [];
   try {
     const { plainFile } = await prepareData(dir);
-    const server = await startServerChild(dir, plainFile);
+    // Two server processes of the same build: one serves getImage (its memory is the figure),
+    // the other the plain-file baselines, whose garbage would otherwise change the collector's
+    // pace in the first and blur its figures.
+    const compiled = compileForBench(dir);
+    const server = await startServerChild(dir, plainFile, compiled);
     children.push(server.child);
+    const baselines = await startServerChild(dir, plainFile, compiled);
+    children.push(baselines.child);
     await new Promise((r) => setTimeout(r, 300));
     const idleRss = procStatusKiB(server.child.pid!, 'VmRSS');
     const nginx = await startNginx(dir);
     if (nginx) children.push(nginx.child);
 
     const zipUrl = `http://127.0.0.1:${server.port}/nbia-api/services/v4/getImage?SeriesInstanceUID=${SERIES_UID}`;
-    const plainUrl = `http://127.0.0.1:${server.port}/bench/plain`;
-    const recycledUrl = `http://127.0.0.1:${server.port}/bench/plain-recycled`;
+    const plainUrl = `http://127.0.0.1:${baselines.port}/bench/plain`;
+    const recycledUrl = `http://127.0.0.1:${baselines.port}/bench/plain-recycled`;
     const nginxUrl = nginx ? `http://127.0.0.1:${nginx.port}/${path.basename(plainFile)}` : undefined;
 
     // Interleaved rounds, so a busy moment on the machine hits all alike; best and median of
@@ -60,8 +66,8 @@ export async function benchDownload(): Promise<Figures> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const [kind, url, pid] of [
         ['zip', zipUrl, server.child.pid!],
-        ['plain', plainUrl, server.child.pid!],
-        ['recycled', recycledUrl, server.child.pid!],
+        ['plain', plainUrl, baselines.child.pid!],
+        ['recycled', recycledUrl, baselines.child.pid!],
         ['nginx', nginxUrl, nginx?.child.pid],
       ] as const) {
         if (!url || !pid) continue;
@@ -84,12 +90,12 @@ export async function benchDownload(): Promise<Figures> {
 
     const figures: Figures = {
       'one getImage of a 1 GiB series, MB/s': round(best.zip),
-      'plain 1 GiB file, same server process, MB/s': round(best.plain),
+      'plain 1 GiB file, same server code (Fastify + createReadStream), MB/s': round(best.plain),
       'plain 1 GiB file, nginx, MB/s': nginx ? round(best.nginx) : 'nginx not found',
       'getImage / nginx (goal >= 0.8)': nginx ? round(best.zip / best.nginx, 3) : 'n/a',
       'median MB/s of the rounds: getImage / plain / recycled / nginx': [rates.zip, rates.plain, rates.recycled, rates.nginx].map((r) => Math.round(median(r))).join(' / '),
       'getImage / nginx, medians': nginx ? round(median(rates.zip) / median(rates.nginx), 3) : 'n/a',
-      'plain 1 GiB file, recycled buffers, same process, MB/s': round(best.recycled),
+      'plain 1 GiB file, recycled buffers, same server code, MB/s': round(best.recycled),
       'plain route / nginx': nginx ? round(best.plain / best.nginx, 3) : 'n/a',
       'recycled-buffer route / nginx (the ceiling for getImage)': nginx ? round(best.recycled / best.nginx, 3) : 'n/a',
       'server CPU s per GiB: getImage / plain / recycled / nginx': [cpu.zip, cpu.plain, cpu.recycled, cpu.nginx].map((c) => median(c.map((x) => x.server)).toFixed(3)).join(' / '),
@@ -203,8 +209,7 @@ function compileForBench(dir: string): string | undefined {
   return entry;
 }
 
-async function startServerChild(dir: string, plainFile: string): Promise<{ child: ChildProcess; port: number; mode: string }> {
-  const compiled = compileForBench(dir);
+async function startServerChild(dir: string, plainFile: string, compiled: string | undefined): Promise<{ child: ChildProcess; port: number; mode: string }> {
   const args = compiled ? [compiled] : ['--import', 'tsx', fileURLToPath(import.meta.url)];
   const child = spawn(process.execPath, args, {
     env: { ...process.env, [SERVER_FLAG]: '1', NBIA_BENCH_DIR: dir, NBIA_BENCH_PLAIN: plainFile },
