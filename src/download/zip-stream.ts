@@ -128,7 +128,10 @@ export class ZipStreamReader {
         const len = ev.getUint16(i + 2, true);
         if (id === 0x0001) {
           let p = i + 4;
-          if (size === MAX32) (size = Number(ev.getBigUint64(p, true))), (p += 8);
+          if (size === MAX32) {
+            size = Number(ev.getBigUint64(p, true));
+            p += 8;
+          }
           if (compressedSize === MAX32) compressedSize = Number(ev.getBigUint64(p, true));
         }
         i += 4 + len;
