@@ -8,6 +8,7 @@ const PARTS: Record<string, () => Promise<Bench>> = {
   queries: async () => (await import('./queries.js')).benchQueries,
   download: async () => (await import('./download.js')).benchDownload,
   peers: async () => (await import('./peers.js')).benchPeers,
+  'download-cli': async () => (await import('./download-cli.js')).benchDownloadCli,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
