@@ -1,51 +1,38 @@
 // The portal's view of the archive: the few calls it makes, each one a public NBIA
-// endpoint called through the typed client library (src/client). Typed rows in, plain
-// portal records out, so components never see NBIA's column spellings.
-// TEMPORARY: until src/client lands, these calls use fetch directly.
+// endpoint called through the typed client library (src/client, `nbia-archive/client`).
+// Typed rows in, plain portal records out, so components never see NBIA's column spellings.
+import { GUEST, NbiaClient, type SearchCriterion, type SeriesMetadataRow } from '../../client/index.js';
 
-export class ApiFailure extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
+export { GUEST };
 
-/** A logged-in session (the guest is one too: the unversioned endpoints need a bearer). */
+/**
+ * Who is asking: one client per login, so that nothing one viewer fetched (cached by the
+ * search engine, shown by a page) outlives a login or logout. The guest logs in lazily the
+ * first time an endpoint wants a bearer; the client refreshes tokens itself.
+ */
 export interface Session {
+  client: NbiaClient;
   username: string;
-  accessToken: string;
 }
 
-export const GUEST = 'nbia_guest';
-
-async function failure(res: Response): Promise<ApiFailure> {
-  let message = `${res.status} ${res.statusText}`;
-  try {
-    const body = (await res.json()) as { error_description?: string };
-    if (body.error_description) message = body.error_description;
-  } catch {
-    /* not JSON: keep the status line */
-  }
-  return new ApiFailure(res.status, message);
+export function guestSession(): Session {
+  return { client: new NbiaClient(location.origin), username: GUEST };
 }
 
-async function call(session: Session, path: string, init: RequestInit = {}): Promise<Response> {
-  const res = await fetch(`/nbia-api/services/${path}`, { ...init, headers: { ...init.headers, Authorization: `Bearer ${session.accessToken}` } });
-  if (!res.ok) throw await failure(res);
-  return res;
-}
-
+/** Checks the password at once: a refused login throws and nothing changes. */
 export async function login(username: string, password: string): Promise<Session> {
-  const res = await fetch('/nbia-api/oauth/token', {
-    method: 'POST',
-    body: new URLSearchParams({ username, password, grant_type: 'password', client_id: 'NBIA' }),
-  });
-  if (!res.ok) throw await failure(res);
-  const body = (await res.json()) as { access_token: string };
-  return { username, accessToken: body.access_token };
+  const client = new NbiaClient(location.origin);
+  await client.login(username, password);
+  return { client, username };
 }
 
 export async function logout(session: Session): Promise<void> {
-  await fetch('/nbia-api/logout', { method: 'POST', headers: { Authorization: `Bearer ${session.accessToken}` } });
+  await session.client.logout();
+}
+
+/** The bearer for requests outside the NBIA API (the image endpoints). */
+export function accessToken(session: Session): Promise<string> {
+  return session.client.session.accessToken();
 }
 
 export interface PatientHit {
@@ -59,41 +46,21 @@ export interface PatientHit {
 }
 
 /** One criterion of the simple search form (spec §7.4). */
-export type Criterion = { type: string; value: string } | { type: 'DateRangeCriteria'; from?: string; to?: string };
+export type Criterion = SearchCriterion;
 
-interface RawSearch {
-  resultSet: Array<{
-    id: number;
-    subjectId: string;
-    project: string;
-    studyIdentifiers: Array<{ seriesInstanceUIDs: string[] }>;
-    modalities: string[];
-    bodyParts: string[];
-    species: string[];
-  }>;
-}
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
 
 /** Every patient matching the criteria, with the series that matched. */
 export async function simpleSearch(session: Session, criteria: readonly Criterion[]): Promise<PatientHit[]> {
-  const form = new URLSearchParams();
-  criteria.forEach((c, i) => {
-    form.set(`criteriaType${i}`, c.type);
-    if ('value' in c) form.set(`value${i}`, c.value);
-    else {
-      if (c.from) form.set(`fromDate${i}`, c.from);
-      if (c.to) form.set(`toDate${i}`, c.to);
-    }
-  });
-  const res = await call(session, 'getSimpleSearchWithModalityAndBodyPartPaged', { method: 'POST', body: form });
-  const raw = (await res.json()) as RawSearch;
+  const raw = await session.client.advanced.getSimpleSearchWithModalityAndBodyPartPaged({ criteria });
   return raw.resultSet.map((p) => ({
     id: p.id,
     subjectId: p.subjectId,
     collection: p.project,
-    seriesUids: p.studyIdentifiers.flatMap((s) => s.seriesInstanceUIDs),
-    modalities: p.modalities,
-    bodyParts: p.bodyParts,
-    species: p.species,
+    seriesUids: p.studyIdentifiers.flatMap((s) => s.seriesInstanceUIDs ?? []),
+    modalities: strings(p.modalities),
+    bodyParts: strings(p.bodyParts),
+    species: strings(p.species),
   }));
 }
 
@@ -110,7 +77,6 @@ export interface SeriesInfo {
   modality: string;
   bodyPart: string | null;
   manufacturer: string | null;
-  manufacturerModel: string | null;
   imageCount: number;
   fileSize: number;
   licenseName: string | null;
@@ -120,50 +86,44 @@ export interface SeriesInfo {
   columns: Array<[string, string]>;
 }
 
-type V4Row = Record<string, string | number | undefined>;
-
-const text = (v: string | number | undefined): string | null => (v === undefined || v === '' ? null : String(v));
+const text = (v: string | number | boolean | undefined): string | null => (v === undefined || v === '' ? null : String(v));
 
 /** v4 dates are MM-dd-yyyy. */
-function isoDate(v: string | number | undefined): string | null {
-  const m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(String(v ?? ''));
+function isoDate(v: string | undefined): string | null {
+  const m = /^(\d{2})-(\d{2})-(\d{4})$/.exec(v ?? '');
   return m ? `${m[3]}-${m[1]}-${m[2]}` : text(v);
 }
 
-function seriesInfo(r: V4Row): SeriesInfo {
+function seriesInfo(r: SeriesMetadataRow): SeriesInfo {
   return {
-    seriesInstanceUid: String(r.SeriesInstanceUID),
-    studyInstanceUid: String(r.StudyInstanceUID),
-    collection: String(r.Collection),
-    patientId: String(r.PatientID),
+    seriesInstanceUid: r.SeriesInstanceUID,
+    studyInstanceUid: r.StudyInstanceUID ?? '',
+    collection: r.Collection ?? '',
+    patientId: r.PatientID ?? '',
     studyDate: isoDate(r.StudyDate),
     studyDescription: text(r.StudyDesc),
     seriesDescription: text(r.SeriesDescription),
     seriesNumber: r.SeriesNumber === undefined ? null : Number(r.SeriesNumber),
-    modality: String(r.Modality ?? ''),
+    modality: r.Modality ?? '',
     bodyPart: text(r.BodyPartExamined),
     manufacturer: text(r.Manufacturer),
-    manufacturerModel: text(r.ManufacturerModelName),
     imageCount: Number(r.ImageCount ?? 0),
     fileSize: Number(r.FileSize ?? 0),
     licenseName: text(r.LicenseName),
     licenseUri: text(r.LicenseURI),
     descriptionUri: text(r.DataDescriptionURI),
-    columns: Object.entries(r).filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]) => [k, String(v)]),
+    columns: Object.entries(r).flatMap(([k, v]): Array<[string, string]> => (v === undefined || v === null ? [] : [[k, String(v)]])),
   };
 }
 
 /** Metadata of the series the caller may see among `uids` (others are simply absent). */
 export async function seriesMetadata(session: Session, uids: readonly string[]): Promise<SeriesInfo[]> {
   if (uids.length === 0) return [];
-  const form = new URLSearchParams({ format: 'json', list: uids.join(',') });
-  const res = await call(session, 'v4/getSeriesMetadata', { method: 'POST', body: form });
-  return ((await res.json()) as V4Row[]).map(seriesInfo);
+  return (await session.client.v4.getSeriesMetadata({ list: uids })).map(seriesInfo);
 }
 
 export async function sopInstanceUids(session: Session, seriesUid: string): Promise<string[]> {
-  const res = await call(session, `v2/getSOPInstanceUIDs?SeriesInstanceUID=${encodeURIComponent(seriesUid)}`);
-  return ((await res.json()) as Array<{ SOPInstanceUID: string }>).map((r) => r.SOPInstanceUID);
+  return (await session.client.v2.getSOPInstanceUIDs({ SeriesInstanceUID: seriesUid })).map((r) => r.SOPInstanceUID);
 }
 
 export interface CollectionInfo {
@@ -174,38 +134,25 @@ export interface CollectionInfo {
 }
 
 export async function collectionDescription(session: Session, name: string): Promise<CollectionInfo | null> {
-  const res = await call(session, `getCollectionDescriptions?collectionName=${encodeURIComponent(name)}`);
-  const rows = (await res.json()) as Array<{ collectionName: string; description: string | null; descriptionURI: string | null }>;
-  const row = rows[0];
+  const row = (await session.client.advanced.getCollectionDescriptions({ collectionName: name }))[0];
   return row ? { name: row.collectionName, description: row.description, descriptionUri: row.descriptionURI } : null;
 }
 
-export async function createSharedList(session: Session, name: string, uids: readonly string[], description?: string): Promise<void> {
-  const form = new URLSearchParams({ name });
-  for (const uid of uids) form.append('list', uid);
-  if (description) form.set('description', description);
-  await call(session, 'createSharedList', { method: 'POST', body: form });
+export async function createSharedList(session: Session, name: string, uids: readonly string[]): Promise<void> {
+  await session.client.advanced.createSharedList({ name, list: uids });
 }
 
 /** The series of a shared cart the caller may see. */
 export async function sharedListContents(session: Session, name: string): Promise<string[]> {
-  const res = await call(session, `v2/getContentsByName?name=${encodeURIComponent(name)}`);
-  return ((await res.json()) as Array<{ 'Series Instance UID'?: string; SeriesInstanceUID?: string }>).map((r) => String(r['Series Instance UID'] ?? r.SeriesInstanceUID));
+  return (await session.client.v2.getContentsByName({ name })).map((r) => r.SeriesInstanceUID);
 }
 
 /** A `.tcia` manifest of the series, made by the server (getManifestForSimpleSearch). */
-export async function manifest(session: Session, uids: readonly string[]): Promise<string> {
-  const form = new URLSearchParams();
-  uids.forEach((uid, i) => {
-    form.set(`criteriaType${i}`, 'SeriesCriteria');
-    form.set(`value${i}`, uid);
-  });
-  const res = await call(session, 'getManifestForSimpleSearch', { method: 'POST', body: form });
-  return res.text();
+export function manifest(session: Session, uids: readonly string[]): Promise<string> {
+  return session.client.advanced.getManifestForSimpleSearch({ criteria: uids.map((value) => ({ type: 'SeriesCriteria', value })) });
 }
 
 /** One series as the ZIP getImage answers. */
 export async function seriesZip(session: Session, seriesUid: string): Promise<Blob> {
-  const res = await call(session, `v2/getImage?SeriesInstanceUID=${encodeURIComponent(seriesUid)}`);
-  return res.blob();
+  return (await session.client.v2.getImage({ SeriesInstanceUID: seriesUid })).blob();
 }

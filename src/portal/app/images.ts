@@ -2,7 +2,7 @@
 // fetch with Authorization, show through an object URL, and revoke it when done. An
 // image endpoint that answers 404 (a series without pixels, or a server without the
 // endpoint) gives null, and the caller shows a placeholder.
-import type { Session } from './api.js';
+import { accessToken, type Session } from './api.js';
 
 export function thumbnailUrl(studyUid: string, seriesUid: string): string {
   return `/dicomweb/studies/${encodeURIComponent(studyUid)}/series/${encodeURIComponent(seriesUid)}/thumbnail`;
@@ -25,7 +25,7 @@ export function wadoUrl(studyUid: string, seriesUid: string, objectUid: string, 
 
 /** An object URL for the image, or null when there is none to show. */
 export async function loadImage(session: Session, url: string, signal: AbortSignal): Promise<string | null> {
-  const res = await fetch(url, { headers: { Authorization: `Bearer ${session.accessToken}`, Accept: 'image/png, image/jpeg' }, signal });
+  const res = await fetch(url, { headers: { Authorization: `Bearer ${await accessToken(session)}`, Accept: 'image/png, image/jpeg' }, signal });
   if (!res.ok || !(res.headers.get('content-type') ?? '').startsWith('image/')) return null;
   return URL.createObjectURL(await res.blob());
 }

@@ -4,7 +4,7 @@
 // the next.
 import { render } from 'preact';
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
-import { GUEST, login, logout, type Session } from './api.js';
+import { GUEST, guestSession, login, logout, type Session } from './api.js';
 import { loadCart, saveCart } from './cart.js';
 import { linkHandler, PortalContext, type Portal } from './context.js';
 import { SearchEngine } from './search.js';
@@ -14,17 +14,6 @@ import { SeriesPage } from './components/SeriesPage.js';
 import { CollectionPage } from './components/CollectionPage.js';
 import { CartPage, SharedCartPage } from './components/CartPage.js';
 import './style.css';
-
-const SESSION_KEY = 'nbia-portal-session';
-
-function storedSession(): Session | null {
-  try {
-    const s = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Session | null;
-    return s && typeof s.accessToken === 'string' && typeof s.username === 'string' ? s : null;
-  } catch {
-    return null;
-  }
-}
 
 function LoginForm({ onLogin }: { onLogin(username: string, password: string): Promise<void> }) {
   const [username, setUsername] = useState('');
@@ -49,19 +38,12 @@ function LoginForm({ onLogin }: { onLogin(username: string, password: string): P
 }
 
 function App() {
-  const [session, setSession] = useState<Session | null>(storedSession);
+  // The password stays inside the client's memory only: a reload starts as the guest again.
+  const [session, setSession] = useState<Session>(guestSession);
   const [view, setView] = useState<View>(() => parseView(location.search));
   const [cart, setCartState] = useState<string[]>(loadCart);
   const [message, setMessage] = useState('');
 
-  // The guest needs a token too (the unversioned endpoints ask for one).
-  useEffect(() => {
-    if (session) return;
-    login(GUEST, '').then(setSession, (e: unknown) => setMessage(`Cannot reach the archive: ${e instanceof Error ? e.message : String(e)}`));
-  }, [session]);
-  useEffect(() => {
-    if (session) sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
-  }, [session]);
   useEffect(() => {
     const onPop = () => setView(parseView(location.search));
     addEventListener('popstate', onPop);
@@ -70,25 +52,23 @@ function App() {
 
   const go = useCallback((next: View, replace = false) => {
     const url = viewUrl(next);
-    if (replace) history.replaceState(null, '', url);
+    // The same state twice (a field's input and change events) is one history entry.
+    if (replace || url === location.pathname + location.search) history.replaceState(null, '', url);
     else history.pushState(null, '', url);
     setView(next);
     scrollTo(0, 0);
   }, []);
 
-  const engine = useMemo(() => (session ? new SearchEngine(session) : null), [session]);
-  const portal: Portal | null = useMemo(
-    () =>
-      session && engine
-        ? {
-            session,
-            engine,
-            cart,
-            setCart: (uids: string[]) => (saveCart(uids), setCartState(uids)),
-            go,
-            announce: setMessage,
-          }
-        : null,
+  const engine = useMemo(() => new SearchEngine(session), [session]);
+  const portal: Portal = useMemo(
+    () => ({
+      session,
+      engine,
+      cart,
+      setCart: (uids: string[]) => (saveCart(uids), setCartState(uids)),
+      go,
+      announce: setMessage,
+    }),
     [session, engine, cart, go],
   );
 
@@ -103,9 +83,9 @@ function App() {
     }
   };
   const doLogout = async () => {
-    if (session) await logout(session).catch(() => undefined);
-    sessionStorage.removeItem(SESSION_KEY);
-    setSession(null);
+    // Back to the guest whatever the server says: a session it already forgot is over too.
+    await logout(session).catch(() => undefined);
+    setSession(guestSession());
     setMessage('Logged out');
   };
 
@@ -122,7 +102,7 @@ function App() {
             Cart ({cart.length})
           </a>
         </nav>
-        {session && session.username !== GUEST ? (
+        {session.username !== GUEST ? (
           <div class="user">
             <span>Logged in as {session.username}</span>
             <button type="button" onClick={() => void doLogout()}>
@@ -137,17 +117,13 @@ function App() {
         {message}
       </p>
       <main>
-        {portal ? (
-          <PortalContext.Provider value={portal}>
-            {view.kind === 'search' && <SearchPage search={view.search} />}
-            {view.kind === 'series' && <SeriesPage uid={view.uid} />}
-            {view.kind === 'collection' && <CollectionPage name={view.name} />}
-            {view.kind === 'cart' && <CartPage />}
-            {view.kind === 'shared' && <SharedCartPage name={view.name} />}
-          </PortalContext.Provider>
-        ) : (
-          <p>Connecting…</p>
-        )}
+        <PortalContext.Provider value={portal}>
+          {view.kind === 'search' && <SearchPage search={view.search} />}
+          {view.kind === 'series' && <SeriesPage uid={view.uid} />}
+          {view.kind === 'collection' && <CollectionPage name={view.name} />}
+          {view.kind === 'cart' && <CartPage />}
+          {view.kind === 'shared' && <SharedCartPage name={view.name} />}
+        </PortalContext.Provider>
       </main>
     </>
   );

@@ -24,7 +24,7 @@ function criteriaOf(s: SearchState, without?: FacetKey): Criterion[] {
     if (f.key === without) continue;
     for (const value of s.facets[f.key]) out.push({ type: f.criteria, value });
   }
-  if (s.from || s.to) out.push({ type: 'DateRangeCriteria', ...(s.from ? { from: s.from } : {}), ...(s.to ? { to: s.to } : {}) });
+  if (s.from || s.to) out.push({ type: 'DateRangeCriteria', ...(s.from ? { fromDate: s.from } : {}), ...(s.to ? { toDate: s.to } : {}) });
   return out;
 }
 
