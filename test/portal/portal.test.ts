@@ -46,6 +46,14 @@ function assertNoConsoleErrors(): void {
 
 const shots = process.env.NBIA_PORTAL_SCREENSHOTS === '1';
 
+/** The README's screenshots, at a small size so the PNGs stay small. */
+async function screenshot(file: string): Promise<void> {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 960, height: 600 });
+  await page.screenshot({ path: path.join(REPO, file) });
+  if (size) await page.setViewportSize(size);
+}
+
 describe('web portal in headless Chromium', { timeout: 300_000 }, () => {
   before(async () => {
     server = await startPortalServer();
@@ -174,7 +182,7 @@ describe('web portal in headless Chromium', { timeout: 300_000 }, () => {
   test('a series page: metadata, images one by one with keys, CT window, licence', async () => {
     await page.goto(`${server.url}/?collection=DEMO-CT-LUNG&modality=CT`);
     await resultsSettled();
-    if (shots) await page.screenshot({ path: path.join(REPO, 'docs/portal-search.png') });
+    if (shots) await screenshot('docs/portal-search.png');
     const first = results().locator('tbody tr').first();
     const seriesName = (await first.locator('td:nth-child(6)').textContent()) ?? '';
     const imageCount = Number(await first.locator('td:nth-child(7)').textContent());
@@ -194,7 +202,7 @@ describe('web portal in headless Chromium', { timeout: 300_000 }, () => {
     await page.getByRole('combobox', { name: 'Window' }).selectOption({ label: 'Lung (-600/1500)' });
     await page.getByRole('link', { name: 'CC BY 4.0' }).waitFor();
     await page.getByText('Manufacturer', { exact: true }).waitFor();
-    if (shots) await page.screenshot({ path: path.join(REPO, 'docs/portal-series.png') });
+    if (shots) await screenshot('docs/portal-series.png');
     await page.getByRole('button', { name: 'Add to cart' }).click();
     assert.equal(await cartCount(), 1);
     assertNoConsoleErrors();
