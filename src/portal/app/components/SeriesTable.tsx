@@ -71,7 +71,7 @@ export function SeriesTable({ caption, rows, sorting, extra }: { caption: string
                 <td>{r.patientId}</td>
                 <td>{r.studyDate ?? ''}</td>
                 <td>{r.modality}</td>
-                <td>
+                <td class="wrap">
                   <a href={viewUrl(seriesView)} onClick={linkHandler(go, seriesView)}>
                     {name}
                   </a>
