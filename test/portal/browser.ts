@@ -19,7 +19,7 @@ const FLAGS = [
   '--disable-sync',
 ];
 
-const IMAGE_ENDPOINT = /\/dicomweb\/studies\/[^/]+\/series\/[^/]+\/thumbnail|\/wado\?/;
+const IMAGE_ENDPOINT = /\/dicomweb\/studies\/[^/]+\/series\/[^/]+\/thumbnail|\/v1\/wado\?/;
 
 export interface Browser {
   context: BrowserContext;

@@ -199,7 +199,17 @@ describe('web portal in headless Chromium', { timeout: 300_000 }, () => {
     await page.getByText(`${imageCount} / ${imageCount}`).waitFor();
     await page.getByRole('slider', { name: 'Image' }).fill('2');
     await page.getByText(`2 / ${imageCount}`).waitFor();
+    // The rendered image itself (WADO-URI through the bearer), not the placeholder.
+    const frame = page.locator('img.frame');
+    await frame.waitFor();
+    assert.equal(await frame.getAttribute('alt'), `Image 2 of ${imageCount}`);
+    const firstSrc = await frame.getAttribute('src');
+    assert.match(firstSrc ?? '', /^blob:/);
     await page.getByRole('combobox', { name: 'Window' }).selectOption({ label: 'Lung (-600/1500)' });
+    await page.waitForFunction((before) => {
+      const img = (globalThis as unknown as { document: { querySelector(s: string): { src: string; naturalWidth: number } | null } }).document.querySelector('img.frame');
+      return img !== null && img.src !== before && img.naturalWidth > 0;
+    }, firstSrc);
     await page.getByRole('link', { name: 'CC BY 4.0' }).waitFor();
     await page.getByText('Manufacturer', { exact: true }).waitFor();
     if (shots) await screenshot('docs/portal-series.png');

@@ -13,14 +13,14 @@ export interface Window {
   width: number;
 }
 
-/** WADO-URI: one rendered image as PNG, optionally through a VOI window. */
+/** WADO-URI (NBIA's v1/wado): one rendered image as PNG, optionally through a VOI window. */
 export function wadoUrl(studyUid: string, seriesUid: string, objectUid: string, window?: Window): string {
   const q = new URLSearchParams({ requestType: 'WADO', studyUID: studyUid, seriesUID: seriesUid, objectUID: objectUid, contentType: 'image/png' });
   if (window) {
     q.set('windowCenter', String(window.center));
     q.set('windowWidth', String(window.width));
   }
-  return `/wado?${q.toString()}`;
+  return `/nbia-api/services/v1/wado?${q.toString()}`;
 }
 
 /** An object URL for the image, or null when there is none to show. */

@@ -14,6 +14,7 @@ function useSeries(uids: string[] | null): SeriesInfo[] | null {
   const key = uids?.join(',') ?? null;
   useEffect(() => {
     let live = true;
+    setRows(null);
     if (uids === null) return;
     engine.series(uids).then((r) => live && setRows(r), () => live && setRows([]));
     return () => {

@@ -4,13 +4,13 @@ import { useEffect, useState } from 'preact/hooks';
 import { usePortal } from '../context.js';
 import { addAll } from '../cart.js';
 import { speciesName } from '../format.js';
-import type { SearchOutcome } from '../search.js';
+import type { SearchEngine, SearchOutcome } from '../search.js';
 import { FACETS, PAGE_SIZE, type FacetKey, type SearchState, type SortKey } from '../state.js';
 import { SeriesTable } from './SeriesTable.js';
 
 export function SearchPage({ search }: { search: SearchState }) {
   const { engine, go, cart, setCart, announce } = usePortal();
-  const [outcome, setOutcome] = useState<{ for: SearchState; result: SearchOutcome } | null>(null);
+  const [outcome, setOutcome] = useState<{ for: SearchState; engine: SearchEngine; result: SearchOutcome } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [text, setText] = useState(search.text);
   useEffect(() => setText(search.text), [search.text]);
@@ -19,7 +19,7 @@ export function SearchPage({ search }: { search: SearchState }) {
     let live = true;
     setError(null);
     engine.run(search).then(
-      (result) => live && setOutcome({ for: search, result }),
+      (result) => live && setOutcome({ for: search, engine, result }),
       (e: unknown) => live && setError(e instanceof Error ? e.message : String(e)),
     );
     return () => {
@@ -34,7 +34,8 @@ export function SearchPage({ search }: { search: SearchState }) {
   };
   const onSort = (key: SortKey) => change({ sort: key, descending: search.sort === key ? !search.descending : false });
 
-  const result = outcome?.result;
+  // What another viewer's session found (before a login or logout) is never shown.
+  const result = outcome?.engine === engine ? outcome.result : undefined;
   const total = result?.series.length ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const page = Math.min(search.page, pages);
@@ -89,7 +90,7 @@ export function SearchPage({ search }: { search: SearchState }) {
           </fieldset>
         ))}
       </form>
-      <section class="results" aria-label="Results" aria-busy={outcome?.for !== search}>
+      <section class="results" aria-label="Results" aria-busy={outcome?.for !== search || outcome.engine !== engine}>
         {error && <p role="alert">Search failed: {error}</p>}
         <div class="toolbar">
           <p aria-live="polite">{result ? `${total} series of ${result.patients} patients` : 'Searching…'}</p>
