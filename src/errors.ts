@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   not_found: 404, // unknown path, or a resource that does not exist for this viewer
   method_not_allowed: 405,
   range_not_satisfiable: 416,
+  unsupported_media_type: 415, // a stored image this server cannot decode or render
   conflict: 409,
   too_many_requests: 429,
   server_error: 500,

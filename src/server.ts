@@ -11,6 +11,8 @@ import { API_ROOT } from './nbia/families.js';
 import { registerNbiaRoutes } from './nbia/routes.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { registerDownloadRoutes } from './nbia/downloads.js';
+import { registerPortal } from './portal/serve.js';
+import { registerWadoRoutes } from './nbia/wado.js';
 
 export interface BuildOptions {
   logger?: boolean | object;
@@ -105,5 +107,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions = {}): 
   registerAuthRoutes(app, ctx);
   registerNbiaRoutes(app, ctx);
   registerDownloadRoutes(app, ctx);
+  registerWadoRoutes(app, ctx);
+  await registerPortal(app);
   return app;
 }
