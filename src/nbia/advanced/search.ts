@@ -70,19 +70,19 @@ function summary(result: SearchResult, form: SearchForm) {
  * Retriever replaces the `/nbia-download/servlet/DownloadServlet` path with
  * `/nbia-api/...`, so the line names that servlet path on this host, as the original's does.
  */
-function downloadServerUrl(request: FastifyRequest): string {
+export function downloadServerUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}/nbia-download/servlet/DownloadServlet`;
 }
 
 export const MANIFEST_TYPE = 'application/x-nbia-manifest-file';
 
 /** A `.tcia` manifest: exactly six header lines (clients drop six), then one SeriesInstanceUID per line. */
-export function manifestText(serverUrl: string, seriesUids: readonly string[], now = Date.now()): string {
+export function manifestText(serverUrl: string, seriesUids: readonly string[], now = Date.now(), basketId = `manifest-${now}.tcia`): string {
   const header = [
     `downloadServerUrl=${serverUrl}`,
     'includeAnnotation=false',
     'noOfrRetry=4',
-    `databasketId=manifest-${now}.tcia`,
+    `databasketId=${basketId}`,
     'manifestVersion=3.0',
     'ListOfSeriesToDownload=',
   ];
