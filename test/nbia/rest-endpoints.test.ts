@@ -228,3 +228,25 @@ testEachDialect('licences, DOIs, manifests and getSeriesMetadata3', async (s, tt
     assertBadRequest(await post(s, 'getSeriesMetadata3', {}, guest), 'list');
   });
 });
+
+testEachDialect('getAllSOPClassDefinition: UID names as a Java properties file', async (s) => {
+  const r = await s.get('v1/getAllSOPClassDefinition');
+  assert.equal(r.statusCode, 200);
+  assert.equal(r.headers['content-disposition'], 'attachment; filename="UIDNames.properties"');
+  const entries = new Map(
+    r.body
+      .split('\n')
+      .filter((l) => l !== '' && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+  );
+  // Names as PS3.6 Table A-1 gives them, for UIDs the fixture and the demo archive hold.
+  assert.equal(entries.get('1.2.840.10008.5.1.4.1.1.2'), 'CT Image Storage');
+  assert.equal(entries.get('1.2.840.10008.5.1.4.1.1.4'), 'MR Image Storage');
+  assert.equal(entries.get('1.2.840.10008.5.1.4.1.1.128'), 'Positron Emission Tomography Image Storage');
+  assert.equal(entries.get('1.2.840.10008.5.1.4.1.1.66.4'), 'Segmentation Storage');
+  assert.equal(entries.get('1.2.840.10008.1.2.1'), 'Explicit VR Little Endian');
+  assert.equal(entries.get('1.2.840.10008.1.2.2'), 'Explicit VR Big Endian (Retired)');
+  assert.ok(entries.size > 300, `${entries.size} entries`);
+  for (const uid of entries.keys()) assert.match(uid, /^1\.2\.840\.10008(\.\d+)+$/);
+  assert.equal((await s.get('v2/getAllSOPClassDefinition', await authHeaderFor(s.app))).statusCode, 404, 'v1 only, as the original');
+});

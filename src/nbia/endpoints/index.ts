@@ -4,6 +4,7 @@ import { deniedEndpoints } from './denied.js';
 import { imageEndpoints } from './images.js';
 import { patientEndpoints } from './patients.js';
 import { serverInfoEndpoints } from './server-info.js';
+import { sopClassEndpoints } from './sop-classes.js';
 import { seriesEndpoints } from './series.js';
 import { valuesEndpoints } from './values.js';
 
@@ -14,4 +15,5 @@ export const SEARCH_ENDPOINTS: EndpointDef[] = [
   ...imageEndpoints,
   ...deniedEndpoints,
   ...serverInfoEndpoints,
+  ...sopClassEndpoints,
 ];
