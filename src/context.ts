@@ -10,6 +10,8 @@ export interface ServerOptions {
   tokenLifetimeSeconds: number;
   /** Refresh token lifetime in seconds (default 86400). */
   refreshLifetimeSeconds: number;
+  /** The user-agreement file v1/getUserAgreementTxt serves (read on each request); null: none, a 404. */
+  userAgreementFile?: string | null;
 }
 
 export const DEFAULT_SERVER_OPTIONS: ServerOptions = {

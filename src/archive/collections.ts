@@ -15,6 +15,8 @@ export interface CollectionChanges {
   licenseText?: string | null;
   description?: string | null;
   descriptionUri?: string | null;
+  /** YES or NO: whether the licence allows commercial use (ExcludeCommercialCriteria, getLicenses). */
+  commercialUse?: string | null;
 }
 
 export interface CollectionListing {
@@ -75,6 +77,7 @@ export async function setCollection(db: Kysely<Database>, name: string, changes:
       ['license_text', text(changes.licenseText)],
       ['description', text(changes.description)],
       ['description_uri', text(changes.descriptionUri)],
+      ['commercial_use', text(changes.commercialUse)],
     ] as const;
     for (const [column, value] of fields) {
       if (value !== undefined && row[column] !== value) update[column] = value;

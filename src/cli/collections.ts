@@ -20,6 +20,8 @@ interface SetFlags extends StoreFlags {
   licenseText?: string;
   description?: string;
   descriptionUri?: string;
+  doi?: string;
+  commercialUse?: string;
 }
 
 export function registerCollections(program: Command): void {
@@ -50,7 +52,9 @@ export function registerCollections(program: Command): void {
       .option('--license-uri <url>', 'licence URL, e.g. https://creativecommons.org/licenses/by/4.0/ (NBIA LicenseURI)')
       .option('--license-text <text>', 'the licence text, written as LICENSE into downloaded ZIPs')
       .option('--description <text>', 'collection description (getCollectionDescriptions); HTML allowed as in NBIA')
-      .option('--description-uri <url>', 'a page describing the collection (NBIA DescriptionURI)'),
+      .option('--description-uri <url>', 'a page describing the collection (NBIA DescriptionURI)')
+      .option('--doi <doi>', 'the collection\'s DOI (10.NNNN/suffix); stored as its https://doi.org/ description URI, as NBIA does')
+      .option('--commercial-use <yes|no>', 'whether the licence allows commercial use (simple search ExcludeCommercialCriteria)'),
   )
     .addHelpText('after', '\nExample:\n  nbia collections set LIDC-IDRI --public --license-name "CC BY 3.0" --license-uri https://creativecommons.org/licenses/by/3.0/')
     .action(action(set));
@@ -71,6 +75,7 @@ async function set(name: string, flags: SetFlags): Promise<void> {
   if (name.trim() === '') throw new UserError('the collection name must not be empty');
   checkUrl(flags.licenseUri, '--license-uri');
   checkUrl(flags.descriptionUri, '--description-uri');
+  if (flags.doi !== undefined && flags.descriptionUri !== undefined) throw new UserError('give either --doi or --description-uri, not both');
   const changes: CollectionChanges = {};
   if (flags.public) changes.public = true;
   if (flags.restricted) changes.public = false;
@@ -79,6 +84,19 @@ async function set(name: string, flags: SetFlags): Promise<void> {
   if (flags.licenseText !== undefined) changes.licenseText = flags.licenseText;
   if (flags.description !== undefined) changes.description = flags.description;
   if (flags.descriptionUri !== undefined) changes.descriptionUri = flags.descriptionUri;
+  if (flags.doi !== undefined) {
+    const { doiLink } = await import('../archive/doi.js');
+    try {
+      changes.descriptionUri = flags.doi.trim() === '' ? null : doiLink(flags.doi);
+    } catch (err) {
+      throw new UserError(`--doi: ${(err as Error).message}`);
+    }
+  }
+  if (flags.commercialUse !== undefined) {
+    const v = flags.commercialUse.trim().toUpperCase();
+    if (!['YES', 'NO', ''].includes(v)) throw new UserError(`--commercial-use must be yes or no, not "${flags.commercialUse}"`);
+    changes.commercialUse = v === '' ? null : v;
+  }
   const { setCollection } = await import('../archive/collections.js');
   const row = await withStore(flags, async ({ store }) => {
     try {

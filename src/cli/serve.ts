@@ -1,6 +1,7 @@
 // `nbia serve`: runs the API server on the embedded default or on PostgreSQL. The server,
 // its plugins and the demo generator load when the command runs, not at registration.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_HOST, resolvePort } from '../config.js';
 import { DEFAULT_SERVER_OPTIONS, type AppContext } from '../context.js';
@@ -16,6 +17,7 @@ interface ServeFlags extends StoreFlags {
   publicOnly?: boolean;
   trustProxy?: boolean;
   tokenLifetime?: string;
+  userAgreement?: string;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -32,7 +34,8 @@ export function registerServe(program: Command): void {
       .option('--tls-key <file>', 'the PEM private key of --tls-cert (env NBIA_TLS_KEY)', process.env.NBIA_TLS_KEY)
       .option('--public-only', 'public host: only the guest logs in and only public collections exist (env NBIA_PUBLIC_ONLY=1)', process.env.NBIA_PUBLIC_ONLY === '1')
       .option('--trust-proxy', 'behind a reverse proxy: read client addresses from X-Forwarded-For (env NBIA_TRUST_PROXY=1)', process.env.NBIA_TRUST_PROXY === '1')
-      .option('--token-lifetime <seconds>', 'access token lifetime (env NBIA_TOKEN_LIFETIME, default 7200)', process.env.NBIA_TOKEN_LIFETIME),
+      .option('--token-lifetime <seconds>', 'access token lifetime (env NBIA_TOKEN_LIFETIME, default 7200)', process.env.NBIA_TOKEN_LIFETIME)
+      .option('--user-agreement <file>', 'the user agreement v1/getUserAgreementTxt serves (env NBIA_USER_AGREEMENT)', process.env.NBIA_USER_AGREEMENT),
   ).action(action(serve));
 }
 
@@ -60,6 +63,9 @@ async function serve(flags: ServeFlags): Promise<void> {
     import('../demo/index.js'),
     import('../store/db.js'),
   ]);
+  if (flags.userAgreement !== undefined && flags.userAgreement !== '') {
+    if (!fs.existsSync(flags.userAgreement)) throw new UserError(`--user-agreement: no such file: ${flags.userAgreement}`);
+  }
   const opened = await openFromFlags(flags);
   const log = (line: string) => process.stdout.write(`${line}\n`);
   if (flags.demo) await ensureDemoArchive(opened, log);
@@ -67,7 +73,12 @@ async function serve(flags: ServeFlags): Promise<void> {
   const ctx: AppContext = {
     store: opened.store,
     blobs: opened.blobs,
-    options: { ...DEFAULT_SERVER_OPTIONS, publicOnly: Boolean(flags.publicOnly), tokenLifetimeSeconds },
+    options: {
+      ...DEFAULT_SERVER_OPTIONS,
+      publicOnly: Boolean(flags.publicOnly),
+      tokenLifetimeSeconds,
+      userAgreementFile: flags.userAgreement ? path.resolve(flags.userAgreement) : null,
+    },
   };
   const app = await buildServer(ctx, { logger: { level: process.env.NBIA_LOG_LEVEL ?? 'warn' }, https, trustProxy: Boolean(flags.trustProxy) });
   try {

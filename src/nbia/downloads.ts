@@ -43,8 +43,8 @@ const READ_AHEAD_BYTES = 512 * 1024;
 export const READ_BUFFERS = new BufferPool(READ_CHUNK, 16, 32 * 1024 * 1024);
 
 const DOWNLOAD_FAMILIES: readonly Family[] = ['v1', 'v2', 'v4'];
-type DownloadEndpoint = 'getImage' | 'getImageWithMD5Hash' | 'getSingleImage';
-const DOWNLOAD_ENDPOINTS: readonly DownloadEndpoint[] = ['getImage', 'getImageWithMD5Hash', 'getSingleImage'];
+type DownloadEndpoint = 'getImage' | 'getImageWithMD5Hash' | 'getSingleImage' | 'getDCMImage';
+const DOWNLOAD_ENDPOINTS: readonly DownloadEndpoint[] = ['getImage', 'getImageWithMD5Hash', 'getSingleImage', 'getDCMImage'];
 
 export function registerDownloadRoutes(app: FastifyInstance, ctx: AppContext): void {
   for (const family of DOWNLOAD_FAMILIES) {
@@ -66,6 +66,9 @@ const SUMMARIES: Record<DownloadEndpoint, string> = {
   getImageWithMD5Hash:
     'A series as a ZIP: the DICOM files, then md5hashes.csv (Filename,MD5Hash). Param: SeriesInstanceUID (required). Supports Range.',
   getSingleImage: 'One DICOM Part 10 file. Params: SeriesInstanceUID and SOPInstanceUID (both required). Supports Range.',
+  getDCMImage:
+    'A series as a ZIP for the command-line downloader: the DICOM files named <acquisition>-<instance>.dcm, no LICENSE, ' +
+    'then md5hashes.csv with MD5Verification=true. Params: SeriesInstanceUID (required), MD5Verification, IncludeAnnotation (no annotations are held). Supports Range.',
 };
 
 type Query = Record<string, unknown>;
@@ -96,7 +99,7 @@ function requireParams(query: Query, names: readonly string[]): string[] {
 /** A file name safe inside a quoted Content-Disposition parameter. */
 const safeFileName = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
 
-function seriesArchiveHandler(ctx: AppContext, family: Family, name: 'getImage' | 'getImageWithMD5Hash') {
+function seriesArchiveHandler(ctx: AppContext, family: Family, name: 'getImage' | 'getImageWithMD5Hash' | 'getDCMImage') {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const viewer = await resolveViewer(ctx, request, family);
     const query = (request.query ?? {}) as Query;
@@ -104,10 +107,12 @@ function seriesArchiveHandler(ctx: AppContext, family: Family, name: 'getImage' 
     const scope = scopeFor(ctx, viewer);
     const series = await findDownloadSeries(scope, seriesUid);
     if (!series) throw notFound(`no series with SeriesInstanceUID ${seriesUid} is available`);
+    // getDCMImage (spec §5.20): descriptive names, no LICENSE, md5hashes.csv on MD5Verification=true.
+    const dcm = name === 'getDCMImage';
     const plan = await planSeriesArchive(scope, series, {
       license: name === 'getImage',
-      md5: name === 'getImageWithMD5Hash' || flag(query, 'IncludeMD5'),
-      descriptiveNames: flag(query, 'NewFileNames'),
+      md5: dcm ? param(query, 'MD5Verification')?.toLowerCase() === 'true' : name === 'getImageWithMD5Hash' || flag(query, 'IncludeMD5'),
+      descriptiveNames: dcm || flag(query, 'NewFileNames'),
     });
     await sendBody(ctx, request, reply, {
       body: plan,

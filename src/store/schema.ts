@@ -19,6 +19,8 @@ export interface CollectionTable {
   description_uri: string | null;
   description_updated_at: string | null;
   created_at: string;
+  /** YES / NO: whether the licence allows commercial use; null when not stated (allowed, as the original reads it). */
+  commercial_use: string | null;
 }
 
 export interface PatientTable {

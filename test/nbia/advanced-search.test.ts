@@ -16,12 +16,15 @@ interface Summary {
     modalities: string[];
     bodyParts: string[];
     species: string[];
+    timepoints: Record<string, number[]>;
   }>;
   totalPatients: number;
   bodyParts: Array<{ value: string; count: number }>;
   modalities: Array<{ value: string; count: number }>;
   collections: Array<{ value: string; count: number }>;
   species: Array<{ value: string; count: number }>;
+  maxTimepoints: Record<string, number>;
+  minTimepoints: Record<string, number>;
   sort: string;
 }
 
@@ -70,6 +73,7 @@ eachDialect((dialect, a) => {
           modalities: ['CT'],
           bodyParts: ['CHEST', 'NOT SPECIFIED'],
           species: ['337915000'],
+          timepoints: {},
         },
         {
           subjectId: 'A2',
@@ -83,6 +87,7 @@ eachDialect((dialect, a) => {
           modalities: ['ct'],
           bodyParts: ['CHEST'],
           species: ['337915000'],
+          timepoints: {},
         },
       ],
       totalPatients: 2,
@@ -90,6 +95,8 @@ eachDialect((dialect, a) => {
       modalities: [{ value: 'CT', count: 1 }, { value: 'ct', count: 1 }],
       collections: [{ value: 'Alpha-Lung', count: 2 }],
       species: [{ value: '337915000', count: 2 }],
+      maxTimepoints: {},
+      minTimepoints: {},
       sort: 'subject-ascending',
     });
     const page2 = await search({ ...criteria(['CollectionCriteria', 'alpha-lung'], ['ImageModalityCriteria', 'CT']), ...PAGE, start: '1', size: '1' });
@@ -127,7 +134,7 @@ eachDialect((dialect, a) => {
       assert.deepEqual(seriesOf(await search({ ...form, ...PAGE })), expected, why);
     }
     const restricted = await search({ ...criteria(['CollectionCriteria', 'Secret-Trial']), ...PAGE });
-    assert.deepEqual(restricted, { resultSet: [], totalPatients: 0, bodyParts: [], modalities: [], collections: [], species: [], sort: 'subject-ascending' });
+    assert.deepEqual(restricted, { resultSet: [], totalPatients: 0, bodyParts: [], modalities: [], collections: [], species: [], maxTimepoints: {}, minTimepoints: {}, sort: 'subject-ascending' });
     // Whoever is granted it finds it.
     const alice = await a.grantedUser();
     const mine = await search({ ...criteria(['CollectionCriteria', 'Secret-Trial']), ...PAGE }, alice);

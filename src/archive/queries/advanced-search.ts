@@ -47,12 +47,24 @@ export interface SearchCriteria {
   modalityAnded: boolean;
   minStudies?: number;
   minStudyDates?: number;
+  /** Patient age at the study, in whole years (PatientAge `nnnY`, `nnnM`/12, `nnnW`/52, as the original reckons it). */
+  patientAge?: NumberRange;
+  /** Leave out series whose collection's licence forbids commercial use. */
+  excludeCommercial?: boolean;
+  /** Studies at this LongitudinalTemporalEventType whose offset from the event (days) is in range; each one given must hold. */
+  timePoints: TimePointRange[];
+}
+
+export interface TimePointRange {
+  eventType: string;
+  fromDay?: number;
+  toDay?: number;
 }
 
 export function emptyCriteria(): SearchCriteria {
   return {
     collections: [], species: [], modalities: [], bodyParts: [], manufacturers: [], models: [], softwareVersions: [],
-    patients: [], studies: [], series: [], patientSexes: [], descriptions: [], studyDates: [], modalityAnded: false,
+    patients: [], studies: [], series: [], patientSexes: [], descriptions: [], studyDates: [], modalityAnded: false, timePoints: [],
   };
 }
 
@@ -74,6 +86,8 @@ export interface PatientHit {
   modalities: string[];
   bodyParts: string[];
   species: string[];
+  /** Days from each LongitudinalTemporalEventType of the matching studies (whole days, ascending), per event type. */
+  timepoints: Record<string, number[]>;
 }
 
 export interface Facet {
@@ -88,6 +102,9 @@ export interface SearchResult {
   modalities: Facet[];
   collections: Facet[];
   species: Facet[];
+  /** Per event type, the latest and the earliest time point over every matching patient. */
+  maxTimepoints: Record<string, number>;
+  minTimepoints: Record<string, number>;
 }
 
 const ref = (column: string) => sql.ref(column);
@@ -149,6 +166,15 @@ function whereClauses(c: SearchCriteria): Array<Expression<SqlBool>> {
   if (c.phantom !== undefined) {
     w.push(c.phantom ? sql<SqlBool>`upper(${ref('patient.phantom')}) = ${sql.lit('YES')}` : sql<SqlBool>`coalesce(upper(${ref('patient.phantom')}), ${sql.lit('NO')}) <> ${sql.lit('YES')}`);
   }
+  if (c.excludeCommercial) {
+    // The original's exclude_commercial: only a licence stated to forbid commercial use excludes.
+    w.push(sql<SqlBool>`coalesce(upper(${ref('collection.commercial_use')}), ${sql.lit('YES')}) <> ${sql.lit('NO')}`);
+  }
+  for (const t of c.timePoints) {
+    w.push(sql<SqlBool>`${ref('study.longitudinal_temporal_event_type')} = ${t.eventType}`);
+    if (t.fromDay !== undefined) w.push(sql<SqlBool>`${ref('study.longitudinal_temporal_offset_from_event')} >= ${t.fromDay}`);
+    if (t.toDay !== undefined) w.push(sql<SqlBool>`${ref('study.longitudinal_temporal_offset_from_event')} <= ${t.toDay}`);
+  }
   if (c.thirdPartyAnalysis !== undefined) {
     w.push(
       c.thirdPartyAnalysis
@@ -171,6 +197,26 @@ interface MatchRow {
   subjectId: string;
   speciesCode: string | null;
   collection: string;
+  patientAge: string | null;
+  eventType: string | null;
+  eventOffset: number | null;
+}
+
+/**
+ * PatientAge (DICOM AS, `nnnD|W|M|Y`) in whole years as the original's search reckons it:
+ * years as they are, months / 12 and weeks / 52 rounded down; days (and anything else) unknown.
+ */
+export function ageInYears(age: string | null): number | undefined {
+  const m = /^\s*(\d{1,3})\s*([YMW])\s*$/i.exec(age ?? '');
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2]!.toUpperCase();
+  return unit === 'Y' ? n : Math.floor(n / (unit === 'M' ? 12 : 52));
+}
+
+function inRange(value: number | undefined, r: NumberRange): boolean {
+  if (value === undefined) return false;
+  return (r.from === undefined || value >= r.from) && (r.to === undefined || value <= r.to);
 }
 
 /** Runs the search for the viewer and returns every matching patient, sorted by `sortField`. */
@@ -187,21 +233,31 @@ export async function simpleSearch(scope: AccessScope, c: SearchCriteria, sortFi
       'patient.patient_id as subjectId',
       'patient.species_code as speciesCode',
       'collection.name as collection',
+      'study.patient_age as patientAge',
+      'study.longitudinal_temporal_event_type as eventType',
+      'study.longitudinal_temporal_offset_from_event as eventOffset',
     ]);
   for (const clause of whereClauses(c)) q = q.where(clause);
-  const rows = (await q.orderBy('patient.id').orderBy('study.id').orderBy('series.id').execute()) as MatchRow[];
+  let rows = (await q.orderBy('patient.id').orderBy('study.id').orderBy('series.id').execute()) as MatchRow[];
+  // PatientAge is free text in the index; reading it here keeps a malformed one from failing the query.
+  const ageRange = c.patientAge;
+  if (ageRange !== undefined) rows = rows.filter((r) => inRange(ageInYears(r.patientAge), ageRange));
 
-  const byPatient = new Map<number, { hit: PatientHit; studies: Map<number, StudyHit>; modalities: Set<string>; bodyParts: Set<string>; species: Set<string> }>();
+  const byPatient = new Map<
+    number,
+    { hit: PatientHit; studies: Map<number, StudyHit>; modalities: Set<string>; bodyParts: Set<string>; species: Set<string>; timepoints: Map<string, Set<number>> }
+  >();
   for (const r of rows) {
     const patientPk = Number(r.patientPk);
     let p = byPatient.get(patientPk);
     if (!p) {
       p = {
-        hit: { patientPk, subjectId: r.subjectId, collection: r.collection, studies: [], seriesCount: 0, modalities: [], bodyParts: [], species: [] },
+        hit: { patientPk, subjectId: r.subjectId, collection: r.collection, studies: [], seriesCount: 0, modalities: [], bodyParts: [], species: [], timepoints: {} },
         studies: new Map(),
         modalities: new Set(),
         bodyParts: new Set(),
         species: new Set(),
+        timepoints: new Map(),
       };
       byPatient.set(patientPk, p);
     }
@@ -217,6 +273,15 @@ export async function simpleSearch(scope: AccessScope, c: SearchCriteria, sortFi
     p.modalities.add(r.modality);
     p.bodyParts.add(r.bodyPart === null ? NOT_SPECIFIED : r.bodyPart.toUpperCase());
     p.species.add(r.speciesCode || DEFAULT_SPECIES_CODE);
+    // A time point is a study's offset from its event, in whole days (the original keeps the integer part).
+    if (r.eventType !== null && r.eventType !== '' && r.eventOffset !== null) {
+      const days = Math.trunc(Number(r.eventOffset));
+      if (Number.isFinite(days)) {
+        const set = p.timepoints.get(r.eventType) ?? new Set<number>();
+        set.add(days);
+        p.timepoints.set(r.eventType, set);
+      }
+    }
   }
 
   const wantedModalities = c.modalities.map((m) => m.toUpperCase());
@@ -231,6 +296,7 @@ export async function simpleSearch(scope: AccessScope, c: SearchCriteria, sortFi
     p.hit.modalities = [...p.modalities].sort(compareBytes);
     p.hit.bodyParts = [...p.bodyParts].sort(compareBytes);
     p.hit.species = [...p.species].sort(compareBytes);
+    p.hit.timepoints = Object.fromEntries([...p.timepoints].sort(([a], [b]) => compareBytes(a, b)).map(([event, days]) => [event, [...days].sort((x, y) => x - y)]));
     patients.push(p.hit);
   }
 
@@ -241,7 +307,24 @@ export async function simpleSearch(scope: AccessScope, c: SearchCriteria, sortFi
     modalities: facet(patients, (p) => p.modalities),
     collections: facet(patients, (p) => [p.collection]),
     species: facet(patients, (p) => p.species),
+    ...timepointBounds(patients),
   };
+}
+
+/** Per event type, the largest and smallest time point of any of the patients. */
+function timepointBounds(patients: readonly PatientHit[]): Pick<SearchResult, 'maxTimepoints' | 'minTimepoints'> {
+  const max = new Map<string, number>();
+  const min = new Map<string, number>();
+  for (const p of patients) {
+    for (const [event, days] of Object.entries(p.timepoints)) {
+      for (const d of days) {
+        if (!max.has(event) || d > max.get(event)!) max.set(event, d);
+        if (!min.has(event) || d < min.get(event)!) min.set(event, d);
+      }
+    }
+  }
+  const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort(([a], [b]) => compareBytes(a, b)));
+  return { maxTimepoints: sorted(max), minTimepoints: sorted(min) };
 }
 
 function comparePatients(field: SortField, ascending: boolean): (a: PatientHit, b: PatientHit) => number {

@@ -1,5 +1,6 @@
 // The unversioned "advanced" endpoints and their v4 counterparts (spec §7, §8).
 import type { EndpointDef } from '../endpoint.js';
+import { catalogueEndpoints } from './catalogue.js';
 import { countEndpoints } from './counts.js';
 import { descriptionEndpoints } from './descriptions.js';
 import { dicomTagEndpoints } from './dicom-tags.js';
@@ -14,4 +15,5 @@ export const ADVANCED_ENDPOINTS: EndpointDef[] = [
   ...metadataEndpoints,
   ...searchEndpoints,
   ...sharedListEndpoints,
+  ...catalogueEndpoints,
 ];

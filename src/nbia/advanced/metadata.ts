@@ -58,6 +58,52 @@ export const METADATA2_FIELDS: ReadonlyArray<Field<S>> = [
   ['TimeStamp', 'timestamp', (s) => javaTimestamp(s.dateReleased)],
 ];
 
+/**
+ * getSeriesMetadata3 (the original's GetSeriesMetadata3, which tcia_utils 2.x calls): the
+ * patient, study and series columns under spaced headers. Dates as the original's query
+ * hands them to its CSV writer: yyyy-MM-dd, Max Submission Timestamp a Java Timestamp.
+ */
+export const METADATA3_FIELDS: ReadonlyArray<Field<S>> = [
+  headed('Patient ID', 'PatientID'),
+  headed('Patient Name', 'PatientName'),
+  ['Patient Birth Date', 'string', (s) => isoDate(s.patientBirthDate)],
+  headed('Patient Sex', 'PatientSex'),
+  headed('Ethnic Group', 'EthnicGroup'),
+  headed('Phantom', 'Phantom'),
+  headed('Species Code', 'SpeciesCode'),
+  headed('Species Description', 'SpeciesDescription'),
+  headed('Study Instance UID', 'StudyInstanceUID'),
+  ['Study Date', 'string', (s) => isoDate(s.studyDate)],
+  headed('Study Description', 'StudyDesc'),
+  headed('Admitting Diagnosis Description', 'AdmittingDiagnosisDescription'),
+  headed('Study ID', 'StudyID'),
+  headed('Patient Age', 'PatientAge'),
+  headed('Longitudinal Temporal Event Type', 'LongitudinalTemporalEventType'),
+  headed('Longitudinal Temporal Offset From Event', 'LongitudinalTemporalOffsetFromEvent'),
+  headed('Series Instance UID', 'SeriesInstanceUID'),
+  headed('Project', 'Collection'),
+  headed('Modality', 'Modality'),
+  headed('Protocol Name', 'ProtocolName'),
+  ['Series Date', 'string', (s) => isoDate(s.seriesDate)],
+  headed('Series Description', 'SeriesDescription'),
+  headed('Body Part Examined', 'BodyPartExamined'),
+  headed('Series Number', 'SeriesNumber'),
+  headed('Annotations Flag', 'AnnotationsFlag'),
+  headed('Manufacturer', 'Manufacturer'),
+  headed('Manufacturer Model Name', 'ManufacturerModelName'),
+  headed('Pixel Spacing(mm)- Row', 'PixelSpacing(mm)-Row'),
+  headed('Slice Thickness(mm)', 'SliceThickness(mm)'),
+  headed('Software Versions', 'SoftwareVersions'),
+  headed('Image Count', 'ImageCount'),
+  ['Max Submission Timestamp', 'timestamp', (s) => javaTimestamp(s.maxSubmissionTimestamp)],
+  headed('License Name', 'LicenseName'),
+  headed('License URI', 'LicenseURI'),
+  headed('Collection URI', 'DataDescriptionURI'),
+  headed('File Size', 'FileSize'),
+  ['Date Released', 'timestamp', (s) => javaTimestamp(s.dateReleased)],
+  headed('Third Party Analysis', 'ThirdPartyAnalysis'),
+];
+
 /** The UIDs of `list`, however the client split them; a 400 when there are none. */
 export function seriesList(params: Params): string[] {
   const uids = params.list('list');
@@ -89,6 +135,12 @@ const METADATA_ENDPOINTS: Array<{ name: string; family: Family; summary: string;
     columns: V4_METADATA_FIELDS,
   },
   { name: 'getSeriesMetadata2', family: 'advanced', summary: 'Metadata of many series (form field list) as CSV with human-readable headers', columns: METADATA2_FIELDS },
+  {
+    name: 'getSeriesMetadata3',
+    family: 'advanced',
+    summary: 'Patient, study and series metadata of many series (form field list) as CSV with spaced headers',
+    columns: METADATA3_FIELDS,
+  },
 ];
 
 export const metadataEndpoints: EndpointDef[] = METADATA_ENDPOINTS.map(

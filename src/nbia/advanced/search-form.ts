@@ -37,6 +37,9 @@ const OTHER_CRITERIA = [
   'ModalityAndedSearchCriteria',
   'MinNumberOfStudiesCriteria',
   'MinNumberOfStudyDatesCriteria',
+  'PatientAgeRangeCriteria',
+  'ExcludeCommercialCriteria',
+  'TimePointCriteria',
 ];
 
 export const SUPPORTED_CRITERIA: readonly string[] = [...Object.keys(LIST_CRITERIA), ...OTHER_CRITERIA];
@@ -159,6 +162,31 @@ export function parseSearchForm(params: Params): SearchForm {
       case 'MinNumberOfStudiesCriteria':
         criteria.minStudies = wholeNumber(required(params, `value${i}`, type), `value${i}`, 0);
         break;
+      case 'PatientAgeRangeCriteria':
+        // from<N>/to<N> in years; the original needs both, one open end is accepted here.
+        criteria.patientAge = range(params, i, type);
+        break;
+      case 'ExcludeCommercialCriteria': {
+        // value YES leaves out non-commercial licences; NO (or ALL) leaves every series in.
+        criteria.excludeCommercial = yesNo(required(params, `value${i}`, type), `value${i}`) === true;
+        break;
+      }
+      case 'TimePointCriteria': {
+        const eventType = params.get(`eventType${i}`)?.trim();
+        if (eventType === undefined || eventType === '') throw badRequest(`TimePointCriteria (criteriaType${i}) needs eventType${i}, the LongitudinalTemporalEventType (e.g. BASELINE)`);
+        const day = (name: string) => {
+          const v = params.get(name);
+          if (v === undefined || v.trim() === '') return undefined;
+          if (!/^\s*-?\d+\s*$/.test(v)) throw badRequest(`${name} "${v}" is not a whole number of days`);
+          return Number(v);
+        };
+        const fromDay = day(`fromDay${i}`);
+        const toDay = day(`toDay${i}`);
+        if (fromDay === undefined && toDay === undefined) throw badRequest(`TimePointCriteria (criteriaType${i}) needs fromDay${i}, toDay${i} or both`);
+        if (fromDay !== undefined && toDay !== undefined && fromDay > toDay) throw badRequest(`fromDay${i} (${fromDay}) is after toDay${i} (${toDay})`);
+        criteria.timePoints.push({ eventType, ...(fromDay !== undefined ? { fromDay } : {}), ...(toDay !== undefined ? { toDay } : {}) });
+        break;
+      }
       case 'MinNumberOfStudyDatesCriteria':
         criteria.minStudyDates = wholeNumber(required(params, `value${i}`, type), `value${i}`, 0);
         break;

@@ -15,7 +15,10 @@ const SEARCH_PARAMS: ParamDef[] = [
   { name: 'fromDate0', description: 'DateRangeCriteria N: first study date, MM-DD-YYYY (MM/DD/YYYY and YYYY-MM-DD accepted)' },
   { name: 'toDate0', description: 'DateRangeCriteria N: last study date, MM-DD-YYYY' },
   { name: 'from0', description: 'PixelSpacingRangeCriteria / SliceThicknessRangeCriteria N: lower bound (mm)' },
-  { name: 'to0', description: 'PixelSpacingRangeCriteria / SliceThicknessRangeCriteria N: upper bound (mm)' },
+  { name: 'to0', description: 'PixelSpacingRangeCriteria / SliceThicknessRangeCriteria N: upper bound (mm); PatientAgeRangeCriteria: years' },
+  { name: 'eventType0', description: 'TimePointCriteria N: the LongitudinalTemporalEventType, e.g. BASELINE' },
+  { name: 'fromDay0', description: 'TimePointCriteria N: first day after the event' },
+  { name: 'toDay0', description: 'TimePointCriteria N: last day after the event' },
   { name: 'sortField', description: 'subject (default), collection, studies or series' },
   { name: 'sortDirection', description: 'ascending (default) or descending' },
   { name: 'start', description: 'first patient of the page, from 0 (default 0)' },
@@ -55,12 +58,15 @@ function summary(result: SearchResult, form: SearchForm) {
       modalities: p.modalities,
       bodyParts: p.bodyParts,
       species: p.species,
+      timepoints: p.timepoints,
     })),
     totalPatients: result.patients.length,
     bodyParts: result.bodyParts,
     modalities: result.modalities,
     collections: result.collections,
     species: result.species,
+    maxTimepoints: result.maxTimepoints,
+    minTimepoints: result.minTimepoints,
     sort: `${form.sortFieldText}-${form.sortDirectionText}`,
   };
 }
@@ -70,19 +76,19 @@ function summary(result: SearchResult, form: SearchForm) {
  * Retriever replaces the `/nbia-download/servlet/DownloadServlet` path with
  * `/nbia-api/...`, so the line names that servlet path on this host, as the original's does.
  */
-function downloadServerUrl(request: FastifyRequest): string {
+export function downloadServerUrl(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}/nbia-download/servlet/DownloadServlet`;
 }
 
 export const MANIFEST_TYPE = 'application/x-nbia-manifest-file';
 
 /** A `.tcia` manifest: exactly six header lines (clients drop six), then one SeriesInstanceUID per line. */
-export function manifestText(serverUrl: string, seriesUids: readonly string[], now = Date.now()): string {
+export function manifestText(serverUrl: string, seriesUids: readonly string[], now = Date.now(), basketId = `manifest-${now}.tcia`): string {
   const header = [
     `downloadServerUrl=${serverUrl}`,
     'includeAnnotation=false',
     'noOfrRetry=4',
-    `databasketId=manifest-${now}.tcia`,
+    `databasketId=${basketId}`,
     'manifestVersion=3.0',
     'ListOfSeriesToDownload=',
   ];

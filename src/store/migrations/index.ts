@@ -3,10 +3,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as archive from './0001-archive.js';
 import * as auth from './0002-auth.js';
+import * as commercialUse from './0003-commercial-use.js';
 
 const migrations: Record<string, Migration> = {
   '0001-archive': archive,
   '0002-auth': auth,
+  '0003-commercial-use': commercialUse,
 };
 
 export const migrationProvider: MigrationProvider = {
