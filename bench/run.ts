@@ -9,6 +9,7 @@ const PARTS: Record<string, () => Promise<Bench>> = {
   download: async () => (await import('./download.js')).benchDownload,
   peers: async () => (await import('./peers.js')).benchPeers,
   'download-cli': async () => (await import('./download-cli.js')).benchDownloadCli,
+  render: async () => (await import('./render.js')).benchRender,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
