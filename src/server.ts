@@ -11,6 +11,7 @@ import { API_ROOT } from './nbia/families.js';
 import { registerNbiaRoutes } from './nbia/routes.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { registerDownloadRoutes } from './nbia/downloads.js';
+import { registerDicomwebRoutes } from './dicomweb/routes.js';
 
 export interface BuildOptions {
   logger?: boolean | object;
@@ -50,7 +51,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions = {}): 
     }
   });
   await app.register(formbody);
-  await app.register(cors, { origin: '*', allowedHeaders: ['Authorization', 'Content-Type', 'Range'], exposedHeaders: ['Content-Length', 'Content-Range', 'Content-Disposition', 'Retry-After', 'WWW-Authenticate'] });
+  await app.register(cors, { origin: '*', allowedHeaders: ['Authorization', 'Content-Type', 'Range', 'Accept'], exposedHeaders: ['Content-Length', 'Content-Range', 'Content-Disposition', 'Retry-After', 'WWW-Authenticate', 'Warning'] });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -105,5 +106,6 @@ export async function buildServer(ctx: AppContext, options: BuildOptions = {}): 
   registerAuthRoutes(app, ctx);
   registerNbiaRoutes(app, ctx);
   registerDownloadRoutes(app, ctx);
+  registerDicomwebRoutes(app, ctx);
   return app;
 }
