@@ -5,7 +5,7 @@
 import type { AttributeKind } from '../dicom/attributes.js';
 
 export type PersonName = { Alphabetic?: string; Ideographic?: string; Phonetic?: string };
-export type JsonValue = string | number | PersonName | DicomJson;
+export type JsonValue = string | number | PersonName | DicomJson | null;
 
 export interface JsonAttribute {
   vr: string;

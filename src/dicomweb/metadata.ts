@@ -7,10 +7,12 @@
 import { createRequire } from 'node:module';
 import type { DataSet, Element } from 'dicom-parser';
 import { elementText, implicitVr } from '../archive/dicom-tags.js';
-import { personName, sortedByTag, type DicomJson, type JsonAttribute } from './json.js';
+import { IMPLICIT_VR_LITTLE_ENDIAN } from '../dicom/transfer-syntax.js';
+import { personName, sortedByTag, type DicomJson, type JsonAttribute, type JsonValue } from './json.js';
 
 const require = createRequire(import.meta.url);
 const dicomParser = require('dicom-parser') as typeof import('dicom-parser');
+const dictionary = require('@iwharris/dicom-data-dictionary') as typeof import('@iwharris/dicom-data-dictionary');
 
 /** Binary values up to this many bytes are inlined; longer ones are bulk data. */
 export const BULK_THRESHOLD = 1024;
@@ -24,12 +26,35 @@ const NUMBER_SIZE: Record<string, number> = { US: 2, SS: 2, UL: 4, SL: 4, FL: 4,
 /** `x0020000d` (dicom-parser's key) → `0020000D`. */
 export const jsonTag = (key: string) => key.slice(1).toUpperCase();
 
-/** The VR of an element: its own (explicit VR files), else the dictionary's, else UN. */
-export function vrOf(key: string, element: Element): string {
+/**
+ * The VR of an element: its own (explicit VR files), else the dictionary's, else UN. Where
+ * the dictionary allows US or SS (pixel value attributes), Pixel Representation decides,
+ * as PS3.5 A.1 says for implicit VR.
+ */
+export function vrOf(key: string, element: Element, file: FileTraits): string {
   if (element.items !== undefined && element.vr === undefined) return 'SQ';
-  if (element.vr) return element.vr;
-  if (key === 'x7fe00010') return element.encapsulatedPixelData || element.hadUndefinedLength ? 'OB' : 'OW';
-  return implicitVr(key) ?? 'UN';
+  // In implicit VR files the parser fills in the dictionary's first choice.
+  const vr = element.vr ?? (key === 'x7fe00010' ? (element.encapsulatedPixelData || element.hadUndefinedLength ? 'OB' : 'OW') : (implicitVr(key) ?? 'UN'));
+  if (file.implicit && vr === 'US' && file.signedPixels && dictionaryVr(key) === 'US or SS') return 'SS';
+  return vr;
+}
+
+/** What the whole file decides for every element in it. */
+export interface FileTraits {
+  /** Implicit VR: the VRs are the dictionary's, not the file's. */
+  implicit: boolean;
+  /** Pixel Representation is 1: the "US or SS" attributes are SS. */
+  signedPixels: boolean;
+}
+
+function traitsOf(dataSet: DataSet): FileTraits {
+  const ts = dataSet.string('x00020010');
+  return { implicit: ts === undefined || ts === IMPLICIT_VR_LITTLE_ENDIAN, signedPixels: dataSet.uint16('x00280103') === 1 };
+}
+
+function dictionaryVr(key: string): string | undefined {
+  const tag = jsonTag(key);
+  return dictionary.elements[`(${tag.slice(0, 4)},${tag.slice(4)})`]?.vr;
 }
 
 /** The charset a data set's text is decoded with: its own (0008,0005), else the enclosing one's. */
@@ -76,9 +101,14 @@ function safe(n: bigint): number | string {
   return n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(n) : n.toString();
 }
 
-function textValues(text: string, vr: string): Array<string | number | ReturnType<typeof personName>> {
+/** Values of a text element; an empty value among several is null (PS3.18 F.2.5). */
+function textValues(text: string, vr: string): JsonValue[] | undefined {
+  if (text === '') return undefined;
   if (SINGLE_TEXT_VRS.has(vr)) return [text];
   const values = text.split('\\');
+  if (values.length > 1 && values.includes('')) {
+    return values.map((v) => (v === '' ? null : (textValues(v, vr)![0] as JsonValue)));
+  }
   if (vr === 'PN') return values.map(personName);
   if (vr === 'IS' || vr === 'DS') {
     return values.map((v) => {
@@ -94,32 +124,45 @@ function textValues(text: string, vr: string): Array<string | number | ReturnTyp
  * element is at `<bulkBase>/bulkdata/<path>`, the path naming each enclosing sequence and
  * item (`00540016/0/00181072`...).
  */
-export function dataSetJson(dataSet: DataSet, bulkBase: string, charset?: string, path = ''): DicomJson {
+export function dataSetJson(dataSet: DataSet, bulkBase: string, charset?: string, path = '', traits?: FileTraits): DicomJson {
   const ownCharset = charsetOf(dataSet, charset);
+  const file = traits ?? traitsOf(dataSet);
   const out: DicomJson = {};
   for (const [key, element] of Object.entries(dataSet.elements)) {
     const tag = jsonTag(key);
     // File meta, group lengths, and item/delimitation tags are structure, not attributes.
     if (tag.startsWith('0002') || tag.endsWith('0000') || tag.startsWith('FFFE')) continue;
-    out[tag] = attributeJson(dataSet, key, element, tag, `${bulkBase}`, `${path}${tag}`, ownCharset);
+    out[tag] = attributeJson(dataSet, key, element, tag, bulkBase, `${path}${tag}`, ownCharset, file);
   }
   return sortedByTag(out);
 }
 
-function attributeJson(dataSet: DataSet, key: string, element: Element, tag: string, bulkBase: string, path: string, charset: string | undefined): JsonAttribute {
-  const vr = vrOf(key, element);
+function attributeJson(
+  dataSet: DataSet,
+  key: string,
+  element: Element,
+  tag: string,
+  bulkBase: string,
+  path: string,
+  charset: string | undefined,
+  file: FileTraits,
+): JsonAttribute {
+  const vr = vrOf(key, element, file);
   const bulk = (): JsonAttribute => ({ vr, BulkDataURI: `${bulkBase}/bulkdata/${path}` });
   if (PIXEL_DATA_TAGS.has(tag)) return bulk();
   if (vr === 'SQ' || element.items !== undefined) {
     const items = element.items ?? [];
     if (items.length === 0) return { vr: 'SQ' };
-    return { vr: 'SQ', Value: items.map((item, i) => (item.dataSet ? dataSetJson(item.dataSet, bulkBase, charset, `${path}/${i}/`) : {})) };
+    return { vr: 'SQ', Value: items.map((item, i) => (item.dataSet ? dataSetJson(item.dataSet, bulkBase, charset, `${path}/${i}/`, file) : {})) };
   }
   if (element.hadUndefinedLength) return bulk();
   if (element.length === 0) return { vr };
   // A value that runs past what was read (a file cut short) is bulk data: it is not here to inline.
   if (element.dataOffset + element.length > dataSet.byteArray.length) return bulk();
-  if (TEXT_VRS.has(vr)) return { vr, Value: textValues(elementText(dataSet, element, vr, charset), vr) };
+  if (TEXT_VRS.has(vr)) {
+    const values = textValues(elementText(dataSet, element, vr, charset), vr);
+    return values ? { vr, Value: values } : { vr };
+  }
   if (NUMBER_SIZE[vr] !== undefined) return { vr, Value: numbers(dataSet, element, vr) };
   if (element.length > BULK_THRESHOLD) return bulk();
   return { vr, InlineBinary: Buffer.from(bytesOf(dataSet, element)).toString('base64') };

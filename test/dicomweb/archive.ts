@@ -26,11 +26,9 @@ export const CORPUS_FILES = [
   'JPEG-lossy.dcm', // JPEG extended
   'SC_rgb_jpeg_dcmtk.dcm', // JPEG baseline, colour
   'JPEG2000.dcm', // JPEG 2000
-  'image_dfl.dcm', // deflated
-  'gen_ct_rare.dcm', // rarer indexed attributes, sequences
+  'gen_ct_rare_deflated.dcm', // deflated; rarer indexed attributes, sequences
   'chrGerm.dcm', // Latin-1
   'chrH31.dcm', // ISO 2022 Japanese
-  'chrSQEncoding.dcm', // a sequence with its own character set
 ];
 
 export const RESTRICTED = DEMO_COLLECTIONS.find((c) => !c.public)!.name;
