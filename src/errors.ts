@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   not_acceptable: 406, // no representation the Accept header allows (DICOMweb transfer syntaxes)
   range_not_satisfiable: 416,
+  unsupported_media_type: 415, // a stored image this server cannot decode or render
   conflict: 409,
   too_many_requests: 429,
   server_error: 500,

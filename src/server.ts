@@ -12,6 +12,7 @@ import { registerNbiaRoutes } from './nbia/routes.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { registerDownloadRoutes } from './nbia/downloads.js';
 import { registerDicomwebRoutes } from './dicomweb/routes.js';
+import { registerWadoRoutes } from './nbia/wado.js';
 
 export interface BuildOptions {
   logger?: boolean | object;
@@ -107,5 +108,6 @@ export async function buildServer(ctx: AppContext, options: BuildOptions = {}): 
   registerNbiaRoutes(app, ctx);
   registerDownloadRoutes(app, ctx);
   registerDicomwebRoutes(app, ctx);
+  registerWadoRoutes(app, ctx);
   return app;
 }

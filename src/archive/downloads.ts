@@ -80,7 +80,7 @@ export async function findDownloadSeries(scope: AccessScope, seriesInstanceUid: 
   };
 }
 
-const IMAGE_COLUMNS = [
+export const IMAGE_COLUMNS = [
   'image.sop_instance_uid',
   'image.instance_number',
   'image.acquisition_number',
@@ -92,7 +92,7 @@ const IMAGE_COLUMNS = [
   'image.ingested_at',
 ] as const;
 
-type ImageColumns = {
+export type ImageColumns = {
   sop_instance_uid: string;
   instance_number: number | null;
   acquisition_number: number | null;
@@ -104,7 +104,7 @@ type ImageColumns = {
   ingested_at: string;
 };
 
-function toDownloadImage(row: ImageColumns): DownloadImage {
+export function toDownloadImage(row: ImageColumns): DownloadImage {
   return {
     sopInstanceUid: row.sop_instance_uid,
     instanceNumber: row.instance_number,

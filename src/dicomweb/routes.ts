@@ -12,6 +12,7 @@ import { DICOM_JSON } from './json.js';
 import { search, type SearchPath } from './qido.js';
 import { isUid } from './uids.js';
 import { bulkData, metadata, retrieve, type Target } from './wado.js';
+import { frames, rendered, thumbnail, type ImageAnswer } from './pixels.js';
 
 export const DICOMWEB_ROOT = '/dicomweb';
 
@@ -93,4 +94,29 @@ export function registerDicomwebRoutes(app: FastifyInstance, ctx: AppContext): v
     const answer = await bulkData(scope, ctx.blobs, target, params['*'] ?? '');
     return reply.type(answer.contentType).send(answer.body);
   });
+
+  // WADO-RS pixels: frames as stored, rendered images and thumbnails.
+  const image = (reply: FastifyReply, answer: ImageAnswer) => reply.headers(answer.headers ?? {}).type(answer.contentType).send(answer.body);
+  get(`${INSTANCE}/frames/:frames`, 'WADO-RS: frames as stored, multipart/related', async (request, reply) => {
+    const params = request.params as Params;
+    const target = targetOf(params) as Required<Target>;
+    const scope = await scopeOf(ctx, request);
+    const answer = await frames(scope, ctx.blobs, target, params.frames ?? '', request.headers.accept);
+    return reply.type(answer.contentType).send(answer.body);
+  });
+  for (const [url, withFrame] of [[`${INSTANCE}/rendered`, false], [`${INSTANCE}/frames/:frames/rendered`, true]] as const) {
+    get(url, 'WADO-RS: rendered as image/jpeg or image/png (quality, viewport, window)', async (request, reply) => {
+      const params = request.params as Params;
+      const target = targetOf(params) as Required<Target>;
+      const scope = await scopeOf(ctx, request);
+      return image(reply, await rendered(scope, ctx.blobs, target, withFrame ? (params.frames ?? '') : undefined, request.query as Record<string, unknown>, request.headers.accept));
+    });
+  }
+  for (const url of [STUDY, SERIES, INSTANCE]) {
+    get(`${url}/thumbnail`, 'WADO-RS: a small rendered image (the series thumbnail is cached)', async (request, reply) => {
+      const target = targetOf(request.params as Params);
+      const scope = await scopeOf(ctx, request);
+      return image(reply, await thumbnail(scope, ctx.blobs, target, request.query as Record<string, unknown>, request.headers.accept));
+    });
+  }
 }

@@ -140,7 +140,7 @@ function singleImageHandler(ctx: AppContext, family: Family) {
   };
 }
 
-interface Delivery {
+export interface Delivery {
   body: Body<ImageFile>;
   etag: string;
   contentType: string;
@@ -155,7 +155,7 @@ interface Delivery {
  * Everything that can fail with a clean error (range checks) happens before the reply is
  * taken over; after that the only way to signal a failure is to break the connection.
  */
-async function sendBody(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, d: Delivery): Promise<void> {
+export async function sendBody(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, d: Delivery): Promise<void> {
   const total = d.body.totalSize;
   const isHead = request.method === 'HEAD';
   // Range applies to GET only (RFC 9110 §14.2); HEAD describes the whole body.

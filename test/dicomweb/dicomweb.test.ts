@@ -32,6 +32,8 @@ interface Client {
   retrieveSeries(options: { studyInstanceUID: string; seriesInstanceUID: string }): Promise<unknown>;
   retrieveStudy(options: { studyInstanceUID: string }): Promise<unknown>;
   retrieveBulkData(options: { BulkDataURI: string }): Promise<unknown>;
+  retrieveInstanceFrames(options: { studyInstanceUID: string; seriesInstanceUID: string; sopInstanceUID: string; frameNumbers: number[]; mediaTypes?: Array<{ mediaType: string; transferSyntaxUID?: string }> }): Promise<unknown>;
+  retrieveInstanceRendered(options: { studyInstanceUID: string; seriesInstanceUID: string; sopInstanceUID: string; mediaTypes?: Array<{ mediaType: string }> }): Promise<unknown>;
 }
 const { api } = require('dicomweb-client') as { api: { DICOMwebClient: new (options: { url: string; headers?: Record<string, string> }) => Client } };
 
@@ -330,6 +332,69 @@ for (const dialect of DIALECTS) {
       const parts = multipartParts(body, any.headers.get('content-type')!);
       assert.equal(parts.length, studies[0]!['00201208']!.Value![0]);
       for (const part of parts) assert.match(part.headers, /^Content-Type: application\/dicom; transfer-syntax=[0-9.]+\r\nContent-Location: http/);
+    });
+
+    test('frames as stored, rendered images and thumbnails', async () => {
+      const client = new api.DICOMwebClient({ url: a.root });
+      const ctInstance = ((await getJson(`${a.root}/instances?Modality=CT&limit=1&includefield=AvailableTransferSyntaxUID`)).body as Json[])[0]!;
+      const uids = { studyInstanceUID: first(ctInstance, '0020000D')!, seriesInstanceUID: first(ctInstance, '0020000E')!, sopInstanceUID: first(ctInstance, '00080018')! };
+      const [meta] = (await getJson(`${a.root}/studies/${uids.studyInstanceUID}/series/${uids.seriesInstanceUID}/instances/${uids.sopInstanceUID}/metadata`)).body as Json[];
+      const frameBytes = Number(first(meta!, '00280010')) * Number(first(meta!, '00280011')) * 2;
+      // The way OHIF asks: application/octet-stream, any transfer syntax.
+      const [frame] = (await client.retrieveInstanceFrames({ ...uids, frameNumbers: [1] })) as ArrayBuffer[];
+      const file = fs.readFileSync(files.get(uids.sopInstanceUID)!);
+      assert.equal(frame!.byteLength, frameBytes);
+      assert.ok(Buffer.from(frame!).equals(file.subarray(file.length - frameBytes)), 'a single-frame native instance: the frame is its pixel data');
+
+      // A JPEG 2000 file: the frame is the stored codestream, in its own transfer syntax.
+      const j2k = ((await getJson(`${a.root}/instances?includefield=AvailableTransferSyntaxUID&SOPInstanceUID=1.3.6.1.4.1.5962.1.1.8.1.3.20040826185059.5457`)).body as Json[])[0]!;
+      const j2kUrl = `${a.root}/studies/${first(j2k, '0020000D')}/series/${first(j2k, '0020000E')}/instances/${first(j2k, '00080018')}`;
+      const stored = first(j2k, '00083002')!;
+      assert.match(stored, /^1\.2\.840\.10008\.1\.2\.4\.9[01]$/);
+      const res = await fetch(`${j2kUrl}/frames/1`, { headers: { accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' } });
+      assert.equal(res.status, 200);
+      const [part] = multipartParts(Buffer.from(await res.arrayBuffer()), res.headers.get('content-type')!);
+      assert.equal(part!.headers, `Content-Type: application/octet-stream; transfer-syntax=${stored}`);
+      assert.deepEqual([...part!.bytes.subarray(0, 4)], [0xff, 0x4f, 0xff, 0x51], 'a JPEG 2000 codestream (SOC, SIZ)');
+      const asJp2 = await fetch(`${j2kUrl}/frames/1`, { headers: { accept: 'multipart/related; type="image/jp2"' } });
+      assert.equal(asJp2.status, 200);
+      assert.match(asJp2.headers.get('content-type')!, /type="image\/jp2"/);
+      const unconverted = await fetch(`${j2kUrl}/frames/1`, { headers: { accept: 'multipart/related; type="application/octet-stream"' } });
+      assert.equal(unconverted.status, 406, 'compressed frames are not decompressed');
+      assert.equal((await fetch(`${j2kUrl}/frames/0`)).status, 400);
+      assert.equal((await fetch(`${j2kUrl}/frames/1,x`)).status, 400);
+      assert.equal((await fetch(`${j2kUrl}/frames/2`)).status, 404);
+
+      // Rendered: JPEG by default, PNG when asked, fitted into a viewport.
+      const [jpeg] = (await client.retrieveInstanceRendered({ ...uids })) as ArrayBuffer[];
+      assert.deepEqual([...new Uint8Array(jpeg!).subarray(0, 3)], [0xff, 0xd8, 0xff]);
+      const base = `${a.root}/studies/${uids.studyInstanceUID}/series/${uids.seriesInstanceUID}/instances/${uids.sopInstanceUID}`;
+      const png = await fetch(`${base}/rendered?viewport=16,16&window=40,400`, { headers: { accept: 'image/png' } });
+      assert.equal(png.headers.get('content-type'), 'image/png');
+      const pngBytes = Buffer.from(await png.arrayBuffer());
+      assert.equal(pngBytes.subarray(1, 4).toString('latin1'), 'PNG');
+      assert.ok(pngBytes.readUInt32BE(16) <= 16 && pngBytes.readUInt32BE(20) <= 16, 'fitted into 16 x 16');
+      assert.equal((await fetch(`${base}/frames/1/rendered`)).status, 200);
+      for (const bad of ['quality=0', 'viewport=0,10', 'window=40', 'window=40,400,SIGMOID']) assert.equal((await fetch(`${base}/rendered?${bad}`)).status, 400, bad);
+
+      // Thumbnails: the series' is cached (the same ETag twice); the study's is its first series'.
+      const seriesUrl = `${a.root}/studies/${uids.studyInstanceUID}/series/${uids.seriesInstanceUID}`;
+      const t1 = await fetch(`${seriesUrl}/thumbnail`);
+      const t2 = await fetch(`${seriesUrl}/thumbnail`);
+      assert.equal(t1.headers.get('content-type'), 'image/jpeg');
+      assert.ok(t1.headers.get('etag') && t1.headers.get('etag') === t2.headers.get('etag'));
+      assert.ok(Buffer.from(await t1.arrayBuffer()).equals(Buffer.from(await t2.arrayBuffer())));
+      assert.equal((await fetch(`${a.root}/studies/${uids.studyInstanceUID}/thumbnail`)).status, 200);
+      assert.equal((await fetch(`${base}/thumbnail`)).status, 200);
+
+      // The restricted study's pixels do not exist for the guest.
+      const restricted = ((await getJson(`${a.root}/instances?StudyInstanceUID=${restrictedStudy}&limit=1`, granted)).body as Json[])[0]!;
+      const restrictedUrl = `${a.root}/studies/${restrictedStudy}/series/${first(restricted, '0020000E')}/instances/${first(restricted, '00080018')}`;
+      for (const p of ['/frames/1', '/rendered', '/thumbnail']) {
+        assert.equal((await fetch(`${restrictedUrl}${p}`)).status, 404, p);
+        assert.equal((await fetch(`${restrictedUrl}${p}`, { headers: granted })).status, 200, `${p} for the granted user`);
+      }
+      assert.equal((await fetch(`${a.root}/studies/${restrictedStudy}/thumbnail`)).status, 404);
     });
 
     test('Orthanc given the same files finds the same studies, series and instances, and lists the same metadata', async (t) => {
