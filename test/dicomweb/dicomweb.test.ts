@@ -78,6 +78,8 @@ async function storedFiles(a: DicomwebArchive): Promise<Map<string, string>> {
 
 let orthanc: Orthanc | undefined;
 let orthancProblem: Error | undefined;
+/** Whether the public files went to Orthanc (once: they are the same files for both dialects). */
+let orthancLoaded = false;
 /** Files Orthanc refused, by base name. */
 const orthancRefused = new Set<string>();
 
@@ -400,7 +402,8 @@ for (const dialect of DIALECTS) {
     test('Orthanc given the same files finds the same studies, series and instances, and lists the same metadata', async (t) => {
       const o = needOrthanc();
       // Orthanc holds the public files (it has no access policy): compare with the guest's view.
-      if (dialect === DIALECTS[0]) {
+      if (!orthancLoaded) {
+        orthancLoaded = true;
         for (const file of a.publicFiles) {
           const r = await o.upload(file);
           if (r.status !== 200) orthancRefused.add(path.basename(file));
