@@ -1,0 +1,43 @@
+// The one place that decides which file store a `--blobs` value (or NBIA_BLOBS) means:
+// nothing, `local` or `file:` is the local store under <data>/files; `s3://BUCKET/PREFIX`
+// is a bucket on S3-compatible storage, reached with the usual AWS variables. Anything else
+// is refused with what to write instead. The S3 SDK loads only when an s3:// store opens.
+import { UserError } from '../errors.js';
+import type { BlobStore } from './blob-store.js';
+import { FsBlobStore } from './fs/fs-blob-store.js';
+
+export type BlobLocation = { readonly kind: 'local' } | { readonly kind: 's3'; readonly bucket: string; readonly prefix: string };
+
+/** S3 bucket names (the rules shared by AWS, MinIO and Ceph: 3-63 of a-z, 0-9, '.', '-'). */
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function parseBlobLocation(raw: string | undefined): BlobLocation {
+  const value = raw?.trim();
+  if (!value || value === 'local' || value === 'file:') return { kind: 'local' };
+  const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(value);
+  if (!m) throw new UserError(`--blobs (or NBIA_BLOBS) must be s3://BUCKET/PREFIX or "local", not "${value}"`);
+  const bucket = m[1]!;
+  if (!BUCKET.test(bucket)) throw new UserError(`"${bucket}" is not an S3 bucket name (3 to 63 characters: a-z, 0-9, '.', '-')`);
+  const path = (m[2] ?? '').replace(/\/+$/, '');
+  if (path.split('/').some((s) => s === '.' || s === '..') || path.includes('//')) {
+    throw new UserError(`the prefix of ${value} must not have empty, "." or ".." parts`);
+  }
+  return { kind: 's3', bucket, prefix: path === '' ? '' : `${path}/` };
+}
+
+/** The URL a location is written as (how the archive records it, and how messages show it). */
+export function blobLocationUrl(location: BlobLocation): string {
+  return location.kind === 'local' ? 'local' : `s3://${location.bucket}/${location.prefix}`;
+}
+
+/** The value a command was given: the flag, else NBIA_BLOBS. */
+export function blobsSetting(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return flag ?? env.NBIA_BLOBS;
+}
+
+/** Opens the store a location means; `dataDir` holds the local store and files read in place. */
+export async function openBlobStore(location: BlobLocation, dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<BlobStore> {
+  if (location.kind === 'local') return new FsBlobStore(dataDir);
+  const [{ S3BlobStore }, { s3ClientFromEnv }] = await Promise.all([import('./s3/s3-blob-store.js'), import('./s3/client.js')]);
+  return new S3BlobStore(s3ClientFromEnv(env), { bucket: location.bucket, prefix: location.prefix }, { dataDir });
+}
