@@ -3,11 +3,18 @@
 // MD5 the index recorded at ingest (S3BlobStore.putFile refuses them otherwise, and the
 // server checks each PUT or part against its Content-MD5), and the object must then show
 // that size and MD5. Objects already there with the right size and MD5 are skipped, so an
-// interrupted run resumes where it stopped. The index is only read: the keys are the same
-// in both stores, and files ingested in place stay where they are (every store reads them
-// from the local disk).
-import type { Kysely } from 'kysely';
+// interrupted run resumes where it stopped.
+//
+// The image rows stay as they are (the keys are the same in both stores; files ingested in
+// place stay where they are, and every store reads them from the local disk). What changes
+// is the store the index records (src/blobs/location.ts): only once every file is copied,
+// in one transaction that first makes sure no image was added meanwhile (new ones are
+// copied and the switch tried again). Until then everything keeps reading the local store,
+// which is never emptied: API nodes still running on it keep working until restarted.
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import { dialectOf } from '../store/dialect.js';
+import { recordBlobLocation, type BlobLocation } from './location.js';
 import type { FsBlobStore } from './fs/fs-blob-store.js';
 import type { S3BlobStore } from './s3/s3-blob-store.js';
 
@@ -34,6 +41,8 @@ export interface MigrateSummary extends MigrateProgress {
   readonly failures: MigrateFailure[];
   readonly seconds: number;
   readonly interrupted: boolean;
+  /** The index now records the target as the archive's file store. */
+  readonly switched: boolean;
 }
 
 export interface MigrateOptions {
@@ -46,6 +55,9 @@ export interface MigrateOptions {
 
 /** Image rows are read in pages by id, so memory stays flat at any archive size. */
 const PAGE = 1000;
+
+/** Rounds of "copy what was added meanwhile, try the switch again" before giving up. */
+const SWITCH_ROUNDS = 5;
 
 export async function migrateBlobs(db: Kysely<Database>, source: FsBlobStore, target: S3BlobStore, options: MigrateOptions = {}): Promise<MigrateSummary> {
   const started = performance.now();
@@ -98,27 +110,53 @@ export async function migrateBlobs(db: Kysely<Database>, source: FsBlobStore, ta
 
   let afterId = 0;
   let interrupted = false;
-  for (;;) {
-    if (options.signal?.aborted) {
+  /** Copies every stored image with an id above `afterId`; false when interrupted. */
+  const copyPass = async (): Promise<boolean> => {
+    for (;;) {
+      if (options.signal?.aborted) return false;
+      const page = await db
+        .selectFrom('image')
+        .select(['id', 'sop_instance_uid', 'blob_key', 'file_size', 'md5'])
+        .where('in_place', '=', 0)
+        .where('id', '>', afterId)
+        .orderBy('id')
+        .limit(PAGE)
+        .execute();
+      if (page.length === 0) return true;
+      afterId = Number(page.at(-1)!.id);
+      let next = 0;
+      const worker = async () => {
+        while (next < page.length && !options.signal?.aborted) await migrateOne(page[next++]!);
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, page.length) }, worker));
+    }
+  };
+
+  let switched = false;
+  const postgres = dialectOf(db as unknown as Kysely<unknown>) === 'postgres';
+  const location: BlobLocation = { kind: 's3', bucket: target.location.bucket, prefix: target.location.prefix };
+  for (let round = 0; round < SWITCH_ROUNDS && !switched; round++) {
+    if (!(await copyPass())) {
       interrupted = true;
       break;
     }
-    const page = await db
-      .selectFrom('image')
-      .select(['id', 'sop_instance_uid', 'blob_key', 'file_size', 'md5'])
-      .where('in_place', '=', 0)
-      .where('id', '>', afterId)
-      .orderBy('id')
-      .limit(PAGE)
-      .execute();
-    if (page.length === 0) break;
-    afterId = Number(page.at(-1)!.id);
-    let next = 0;
-    const worker = async () => {
-      while (next < page.length && !options.signal?.aborted) await migrateOne(page[next++]!);
-    };
-    await Promise.all(Array.from({ length: Math.min(concurrency, page.length) }, worker));
+    if (state.failed > 0) break;
+    switched = await db.transaction().execute(async (trx) => {
+      // Writing the record first takes SQLite's write lock; on PostgreSQL the table lock
+      // holds back ingest inserts until the switch commits. Either way no image row can
+      // appear between the check below and the commit.
+      await recordBlobLocation(trx, location);
+      if (postgres) await sql`lock table image in share mode`.execute(trx);
+      const added = await trx.selectFrom('image').select('id').where('in_place', '=', 0).where('id', '>', afterId).limit(1).executeTakeFirst();
+      if (added) throw new AddedMeanwhile();
+      return true;
+    }).catch((err: unknown) => {
+      if (err instanceof AddedMeanwhile) return false; // rolled back: copy those, then try again
+      throw err;
+    });
   }
   report();
-  return { ...state, inPlace: Number(inPlace.n), failures, seconds: (performance.now() - started) / 1000, interrupted };
+  return { ...state, inPlace: Number(inPlace.n), failures, seconds: (performance.now() - started) / 1000, interrupted, switched };
 }
+
+class AddedMeanwhile extends Error {}

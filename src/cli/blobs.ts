@@ -4,7 +4,7 @@
 // re-run to retry), 2 usage or fatal errors, 130 interrupted.
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { action, addBlobOptions, addStoreOptions, withStore, type StoreFlags } from './common.js';
+import { action, addStoreOptions, withStore, type StoreFlags } from './common.js';
 import { usageErrorsExitWith2 } from './ingest.js';
 
 interface MigrateFlags extends StoreFlags {
@@ -22,12 +22,14 @@ export function registerBlobs(program: Command): void {
         're-ingesting. Each file is checked against the MD5 the index recorded at ingest before its object is written, ' +
         'the server checks every upload against its Content-MD5, and the object is read back (size and MD5) after. ' +
         'Objects already there with the right size and MD5 are skipped, so an interrupted run resumes where it stopped. ' +
-        'The index is not changed: the keys are the same in both stores, and files ingested with --in-place stay where ' +
-        'they are. Then serve with --blobs (or NBIA_BLOBS) set to the target; the local copies are never deleted.',
+        'Once every file is there, the index records the target as the archive\'s file store (in one transaction that ' +
+        'first copies any image added meanwhile), so every command and API node started after that reads from S3 without ' +
+        '--blobs. Image rows are not changed: the keys are the same in both stores, and files ingested with --in-place ' +
+        'stay where they are. The local copies are never deleted: API nodes still running on them keep working until restarted.',
     );
   usageErrorsExitWith2(migrate);
   addStoreOptions(
-    addBlobOptions(migrate)
+    migrate
       .requiredOption('--to <url>', 's3://BUCKET/PREFIX to copy into (AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)')
       .option('--concurrency <n>', 'copies in flight, 1 to 64 (default 8)'),
   )
@@ -36,7 +38,7 @@ export function registerBlobs(program: Command): void {
 }
 
 async function runMigrate(flags: MigrateFlags): Promise<void> {
-  const [{ parseBlobLocation, openBlobStore, blobLocationUrl }, { parseCount }] = await Promise.all([import('../blobs/location.js'), import('./ingest.js')]);
+  const [{ parseBlobLocation, openBlobStore, blobLocationUrl, recordedBlobLocation }, { parseCount }] = await Promise.all([import('../blobs/location.js'), import('./ingest.js')]);
   const to = parseBlobLocation(flags.to);
   if (to.kind !== 's3') throw new UserError('--to must be s3://BUCKET/PREFIX: files move from the local store to S3');
   const concurrency = parseCount(flags.concurrency, '--concurrency', 64);
@@ -54,8 +56,14 @@ async function runMigrate(flags: MigrateFlags): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    await withStore(flags, async (opened) => {
-      if (!(opened.blobs instanceof FsBlobStore)) throw new UserError('the archive\'s files must be in the local store to migrate them (drop --blobs / NBIA_BLOBS)');
+    // The source is the store the index records: NBIA_BLOBS (perhaps already set to the target) is not asked.
+    await withStore({ ...flags, blobs: '' }, async (opened) => {
+      const recorded = blobLocationUrl(await recordedBlobLocation(opened.store.db));
+      if (recorded === blobLocationUrl(to)) {
+        process.stdout.write(`The archive's files are already in ${recorded}: nothing to do.\n`);
+        return;
+      }
+      if (!(opened.blobs instanceof FsBlobStore)) throw new UserError(`the archive's files are in ${recorded}: only files in the local store can be migrated`);
       const target = await openBlobStore(to, opened.config.dataDir);
       if (!(target instanceof S3BlobStore)) throw new Error('an s3:// location opened another kind of store');
       const tty = process.stderr.isTTY === true;
@@ -82,9 +90,12 @@ async function runMigrate(flags: MigrateFlags): Promise<void> {
       if (summary.failures.length > 20) lines.push(`  ... and ${summary.failures.length - 20} more`);
       if (summary.interrupted) lines.push('Interrupted: run the same command again to go on.');
       else if (summary.failed > 0) lines.push('Some files were not copied: fix what the reasons say and run the same command again (copied files are skipped).');
-      else lines.push(`Done: serve with --blobs ${blobLocationUrl(to)} (or NBIA_BLOBS) from now on; the local copies under ${opened.config.dataDir}/files are kept.`);
+      else if (summary.switched) {
+        lines.push(`Done: the archive's file store is now ${blobLocationUrl(to)}; commands and API nodes started from now on use it.`);
+        lines.push(`Restart the API nodes still running; after that the local copies under ${opened.config.dataDir}/files may be removed.`);
+      } else lines.push('Images kept being added while copying: stop the ingests, then run the same command again.');
       process.stdout.write(lines.map((l) => `${l}\n`).join(''));
-      process.exitCode = summary.interrupted ? 130 : summary.failed > 0 ? 1 : 0;
+      process.exitCode = summary.interrupted ? 130 : summary.failed > 0 || !summary.switched ? 1 : 0;
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -37,10 +37,20 @@ export interface Opened {
 
 export async function openFromFlags(flags: StoreFlags): Promise<Opened> {
   const config = resolveStoreConfig(flags);
-  const [{ openStore }, { openBlobStore, parseBlobLocation, blobsSetting }] = await Promise.all([import('../store/db.js'), import('../blobs/location.js')]);
-  const location = parseBlobLocation(blobsSetting(flags.blobs)); // a bad URL fails before anything is opened
+  const [{ openStore }, { openBlobStore, parseBlobLocation, blobsSetting, resolveArchiveBlobs }] = await Promise.all([
+    import('../store/db.js'),
+    import('../blobs/location.js'),
+  ]);
+  const requested = blobsSetting(flags.blobs);
+  parseBlobLocation(requested); // a bad URL fails before anything is opened
   const store = await openStore(config.databaseUrl);
-  return { config, store, blobs: await openBlobStore(location, config.dataDir) };
+  try {
+    const location = await resolveArchiveBlobs(store.db, requested);
+    return { config, store, blobs: await openBlobStore(location, config.dataDir) };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 }
 
 /** Runs fn with the store open, closing it afterwards whatever happens. */
