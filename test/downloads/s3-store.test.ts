@@ -102,6 +102,20 @@ test('positioned reads: size from the first response, reads that follow on, a ju
   assert.ok(Buffer.concat(chunks).equals(blob.subarray(10, 20)));
 });
 
+test('files read to the end hand their connection back: one connection serves many files in turn', async () => {
+  const store = s3.store('pool/');
+  for (let i = 0; i < 12; i++) await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `pool/${i}`, Body: randomBytes(100_000 + i) }));
+  const before = s3.connections();
+  for (let i = 0; i < 12; i++) {
+    const reader = (await openBlobReader(store, String(i), false))!;
+    const buf = Buffer.alloc(reader.size! + 1);
+    assert.equal(await reader.read(buf, 0), 100_000 + i);
+    reader.close();
+    await new Promise((r) => setImmediate(r));
+  }
+  assert.ok(s3.connections() - before <= 1, `${s3.connections() - before} new connections for 12 files read in turn`);
+});
+
 test('downloads from S3: whole ZIPs every reader accepts, ranges, and changed, resized or vanished objects break the transfer', async () => {
   const t = await createTestStore('sqlite');
   const store = s3.store('dl/');

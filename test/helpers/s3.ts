@@ -17,6 +17,8 @@ export interface TestS3 {
   readonly client: S3Client;
   /** A store on this endpoint's bucket under `prefix`. */
   store(prefix?: string, options?: S3BlobStoreOptions): S3BlobStore;
+  /** Connections the endpoint accepted so far. */
+  connections(): number;
   /** The endpoint dies: open connections are cut and new ones refused. */
   kill(): Promise<void>;
   /** Starts the endpoint again on the same port, with the objects it had. */
@@ -30,16 +32,18 @@ export async function startS3(): Promise<TestS3> {
   const directory = tempDir('nbia-s3-');
   let port = 0;
   let server: S3rver | undefined;
+  let connections = 0;
+  const httpOf = (s: S3rver) => (s as unknown as { httpServer: Server }).httpServer;
   const start = async () => {
     server = new S3rver({ address: '127.0.0.1', port, silent: true, directory, configureBuckets: [{ name: BUCKET }] });
     const address = (await server.run()) as AddressInfo;
     port = address.port;
+    httpOf(server).on('connection', () => connections++);
   };
   const kill = async () => {
     if (!server) return;
-    const http = (server as unknown as { httpServer: Server }).httpServer;
     const closed = server.close();
-    http.closeAllConnections();
+    httpOf(server).closeAllConnections();
     await closed;
     server = undefined;
   };
@@ -58,6 +62,7 @@ export async function startS3(): Promise<TestS3> {
     bucket: BUCKET,
     env,
     client,
+    connections: () => connections,
     store: (prefix = 'archive/', options = {}) => new S3BlobStore(client, { bucket: BUCKET, prefix }, options),
     kill,
     restart: start,

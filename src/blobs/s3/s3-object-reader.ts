@@ -64,7 +64,23 @@ export class S3ObjectReader implements BlobReader {
       filled += n;
       this.bodyAt += n;
     }
+    if (this.bodyAt === this.size && !this.leftover) await this.finishBody();
     return filled;
+  }
+
+  /**
+   * Reads the end of a body whose bytes are all in, so that closing the reader hands its
+   * connection back to the pool instead of destroying it (a new TLS handshake per file).
+   */
+  private async finishBody(): Promise<void> {
+    const chunks = this.chunks;
+    if (!chunks || this.body?.readableEnded) return;
+    try {
+      const next = await this.nextChunk();
+      if (!next.done) this.leftover = next.value; // more than the size said: left for the caller's check
+    } catch {
+      // the connection broke after the last byte: nothing of the object is lost
+    }
   }
 
   close(): void {
