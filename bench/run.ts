@@ -7,6 +7,7 @@ const PARTS: Record<string, () => Promise<Bench>> = {
   ingest: async () => (await import('./ingest.js')).benchIngest,
   queries: async () => (await import('./queries.js')).benchQueries,
   download: async () => (await import('./download.js')).benchDownload,
+  s3: async () => (await import('./s3.js')).benchS3,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
