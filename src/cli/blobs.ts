@@ -25,7 +25,8 @@ export function registerBlobs(program: Command): void {
         'Once every file is there, the index records the target as the archive\'s file store (in one transaction that ' +
         'first copies any image added meanwhile), so every command and API node started after that reads from S3 without ' +
         '--blobs. Image rows are not changed: the keys are the same in both stores, and files ingested with --in-place ' +
-        'stay where they are. The local copies are never deleted: API nodes still running on them keep working until restarted.',
+        'stay where they are. The local copies are never deleted: API nodes still running on them keep working until restarted. ' +
+        'Run it while no ingest runs: an ingest started before the switch would go on writing to the local store.',
     );
   usageErrorsExitWith2(migrate);
   addStoreOptions(
