@@ -42,6 +42,8 @@ export async function startS3(): Promise<TestS3> {
   };
   const kill = async () => {
     if (!server) return;
+    // Requests still in flight log after close() took the logger's transports away; quiet them.
+    (server as unknown as { logger: { silent: boolean } }).logger.silent = true;
     const closed = server.close();
     httpOf(server).closeAllConnections();
     await closed;
