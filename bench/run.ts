@@ -10,6 +10,7 @@ const PARTS: Record<string, () => Promise<Bench>> = {
   peers: async () => (await import('./peers.js')).benchPeers,
   'download-cli': async () => (await import('./download-cli.js')).benchDownloadCli,
   render: async () => (await import('./render.js')).benchRender,
+  s3: async () => (await import('./s3.js')).benchS3,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -1,5 +1,6 @@
 // Where the DICOM files live. The index keeps a key per image; the store turns keys into
-// bytes. A local folder by default; S3-compatible storage can implement the same interface.
+// bytes. A local folder by default (src/blobs/fs), or S3-compatible storage (src/blobs/s3);
+// src/blobs/location.ts decides which one a --blobs URL means.
 import type { Readable } from 'node:stream';
 
 export interface BlobStat {
@@ -27,9 +28,20 @@ export interface BlobReader {
   close(): void;
 }
 
+/** What the ingest found when it hashed a file: a store that reads the file again may check it. */
+export interface ExpectedBlob {
+  size: number;
+  /** Lowercase hex MD5. */
+  md5: string;
+}
+
 export interface BlobStore {
-  /** Copies a file into the store under `key` (atomically: a crash leaves no partial blob under that key). */
-  putFile(key: string, sourcePath: string): Promise<void>;
+  /**
+   * Copies a file into the store under `key` (atomically: a crash leaves no partial blob
+   * under that key). With `expected`, a store that reads the bytes anyway (an object store
+   * hashing them for Content-MD5) refuses a file that no longer matches them.
+   */
+  putFile(key: string, sourcePath: string, expected?: ExpectedBlob): Promise<void>;
   /** Size of a stored blob, or null when it is missing. */
   stat(key: string, inPlace: boolean): Promise<BlobStat | null>;
   /** Reads a blob, or the inclusive byte range [start, end] of it. */
@@ -39,4 +51,6 @@ export interface BlobStore {
    * out is read through `stat` and `openRead` (see openBlobReader).
    */
   openForRead?(key: string, inPlace: boolean): Promise<BlobReader | null>;
+  /** Clears what copies killed mid-way left behind (see FsBlobStore); for the ingest to call when it starts. */
+  removeStalePartials?(): Promise<number>;
 }

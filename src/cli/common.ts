@@ -5,12 +5,14 @@
 import type { Command } from 'commander';
 import { resolveStoreConfig, type StoreConfig } from '../config.js';
 import type { Store } from '../store/db.js';
-import type { FsBlobStore } from '../blobs/fs/fs-blob-store.js';
+import type { BlobStore } from '../blobs/blob-store.js';
 import { UserError } from '../errors.js';
 
 export interface StoreFlags {
   data?: string;
   database?: string;
+  /** `s3://BUCKET/PREFIX` or `local` (see src/blobs/location.ts); only on commands that touch files. */
+  blobs?: string;
 }
 
 export function addStoreOptions(cmd: Command): Command {
@@ -19,17 +21,36 @@ export function addStoreOptions(cmd: Command): Command {
     .option('--database <url>', 'index database: sqlite:<path> or postgres://... (env NBIA_DATABASE, default sqlite:<data>/nbia.sqlite)');
 }
 
+/** The file store option, for the commands that read or write stored files. */
+export function addBlobOptions(cmd: Command): Command {
+  return cmd.option(
+    '--blobs <url>',
+    'file store: s3://BUCKET/PREFIX (endpoint, region and keys from AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) or local (env NBIA_BLOBS, default local: <data>/files)',
+  );
+}
+
 export interface Opened {
   config: StoreConfig;
   store: Store;
-  blobs: FsBlobStore;
+  blobs: BlobStore;
 }
 
 export async function openFromFlags(flags: StoreFlags): Promise<Opened> {
   const config = resolveStoreConfig(flags);
-  const [{ openStore }, { FsBlobStore }] = await Promise.all([import('../store/db.js'), import('../blobs/fs/fs-blob-store.js')]);
+  const [{ openStore }, { openBlobStore, parseBlobLocation, blobsSetting, resolveArchiveBlobs }] = await Promise.all([
+    import('../store/db.js'),
+    import('../blobs/location.js'),
+  ]);
+  const requested = blobsSetting(flags.blobs);
+  parseBlobLocation(requested); // a bad URL fails before anything is opened
   const store = await openStore(config.databaseUrl);
-  return { config, store, blobs: new FsBlobStore(config.dataDir) };
+  try {
+    const location = await resolveArchiveBlobs(store.db, requested);
+    return { config, store, blobs: await openBlobStore(location, config.dataDir) };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 }
 
 /** Runs fn with the store open, closing it afterwards whatever happens. */

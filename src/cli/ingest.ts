@@ -8,7 +8,7 @@ import { UserError } from '../errors.js';
 import { MAX_WORKERS } from '../ingest/limits.js';
 import { terminalProgress } from '../ingest/progress.js';
 import { formatSummary } from '../ingest/report.js';
-import { action, addStoreOptions, withStore, type StoreFlags } from './common.js';
+import { action, addBlobOptions, addStoreOptions, withStore, type StoreFlags } from './common.js';
 
 interface IngestFlags extends StoreFlags {
   collection: string;
@@ -53,7 +53,7 @@ export function registerIngest(program: Command): void {
     .argument('<path...>', 'DICOM files or folders');
   usageErrorsExitWith2(cmd);
   addStoreOptions(
-    cmd
+    addBlobOptions(cmd)
       .requiredOption('--collection <name>', 'the collection to ingest into; created if missing, restricted unless --public')
       .option('--public', 'make the collection public (everyone sees it, the guest included); without it an existing collection keeps its access')
       .option('--site <name>', 'the NBIA "Site" recorded on the series this run creates')

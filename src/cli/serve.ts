@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { DEFAULT_HOST, resolvePort } from '../config.js';
 import { DEFAULT_SERVER_OPTIONS, type AppContext } from '../context.js';
 import { UserError } from '../errors.js';
-import { action, addStoreOptions, openFromFlags, type StoreFlags } from './common.js';
+import { action, addBlobOptions, addStoreOptions, openFromFlags, type StoreFlags } from './common.js';
 
 interface ServeFlags extends StoreFlags {
   host?: string;
@@ -24,7 +24,7 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 export function registerServe(program: Command): void {
   addStoreOptions(
-    program
+    addBlobOptions(program
       .command('serve')
       .description('serve the archive over the NBIA REST API at http(s)://HOST:PORT/nbia-api/')
       .option('--host <host>', 'address to listen on (env NBIA_HOST)', process.env.NBIA_HOST ?? DEFAULT_HOST)
@@ -35,7 +35,7 @@ export function registerServe(program: Command): void {
       .option('--public-only', 'public host: only the guest logs in and only public collections exist (env NBIA_PUBLIC_ONLY=1)', process.env.NBIA_PUBLIC_ONLY === '1')
       .option('--trust-proxy', 'behind a reverse proxy: read client addresses from X-Forwarded-For (env NBIA_TRUST_PROXY=1)', process.env.NBIA_TRUST_PROXY === '1')
       .option('--token-lifetime <seconds>', 'access token lifetime (env NBIA_TOKEN_LIFETIME, default 7200)', process.env.NBIA_TOKEN_LIFETIME)
-      .option('--user-agreement <file>', 'the user agreement v1/getUserAgreementTxt serves (env NBIA_USER_AGREEMENT)', process.env.NBIA_USER_AGREEMENT),
+      .option('--user-agreement <file>', 'the user agreement v1/getUserAgreementTxt serves (env NBIA_USER_AGREEMENT)', process.env.NBIA_USER_AGREEMENT)),
   ).action(action(serve));
 }
 

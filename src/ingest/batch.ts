@@ -239,7 +239,7 @@ export async function commitBatch(target: BatchTarget, files: readonly HashedFil
       while (next < placed.length) {
         const c = placed[next++]!;
         try {
-          await target.blobs.putFile(c.blobKey, c.file.path);
+          await target.blobs.putFile(c.blobKey, c.file.path, { size: c.file.size, md5: c.file.md5 });
           // A file rewritten between hashing and copying would be stored under the old MD5.
           const stored = await target.blobs.stat(c.blobKey, false);
           if (stored?.size !== c.file.size) throw new Error(`the file changed while it was being ingested (${c.file.size} bytes hashed, ${stored?.size ?? 'no'} bytes copied)`);

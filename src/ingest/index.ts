@@ -48,7 +48,7 @@ export async function ingest(opened: Opened, paths: string[], options: IngestOpt
   const { db } = opened.store;
   const dataDir = opened.config.dataDir;
   // Copies that a killed run left half-written are never referenced by a row: clear them.
-  await opened.blobs.removeStalePartials();
+  await opened.blobs.removeStalePartials?.();
   // Never ingest the archive's own files (an `nbia ingest .` run inside the data folder).
   const files = await findFiles(paths, { exclude: [path.join(dataDir, 'files'), path.join(dataDir, 'reports')] });
 

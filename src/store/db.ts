@@ -60,7 +60,9 @@ export async function openStore(databaseUrl: string, options: { migrate?: boolea
 }
 
 async function migrate(db: Kysely<Database>): Promise<void> {
-  const migrator = new Migrator({ db, provider: migrationProvider });
+  // Migrations were numbered by parallel work and land in any order: an index that already
+  // ran a later one must still take an earlier one that arrives after it.
+  const migrator = new Migrator({ db, provider: migrationProvider, allowUnorderedMigrations: true });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
 }

@@ -171,6 +171,14 @@ export interface LoginFailureTable {
   last_failure_at: string;
 }
 
+/** Where the stored files live (see src/blobs/location.ts); one row, name 'blobs'; none means local. */
+export interface FileStoreTable {
+  name: string;
+  /** `local` or `s3://BUCKET/PREFIX/`. */
+  location: string;
+  updated_at: string;
+}
+
 export interface Database {
   collection: CollectionTable;
   patient: PatientTable;
@@ -185,6 +193,7 @@ export interface Database {
   audit_event: AuditEventTable;
   download_event: DownloadEventTable;
   login_failure: LoginFailureTable;
+  file_store: FileStoreTable;
 }
 
 export type CollectionRow = Selectable<CollectionTable>;
