@@ -116,7 +116,7 @@ export async function wrk(origin: string, paths: string[], connections: number, 
     if (!rps || !p99) throw new Error(`could not read wrk's output:\n${stdout}`);
     return { requestsPerSecond: Number(rps[1]), p99Ms: toMs(p99[1]!, p99[2]!), non2xx: Number(non2xx?.[1] ?? 0) };
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('wrk is not installed: apt-get install -y wrk');
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('wrk is not installed: apt-get install -y wrk', { cause: err });
     throw err;
   } finally {
     fs.rmSync(path.dirname(script), { recursive: true, force: true });

@@ -10,6 +10,7 @@ import { registerCarts } from './carts.js';
 import { registerDemo } from './demo.js';
 import { registerUsers } from './users.js';
 import { registerAudit } from './audit-command.js';
+import { registerDb } from './db.js';
 
 const program = new Command('nbia')
   .description('An imaging archive that speaks the NBIA REST API: ingest DICOM folders, serve them to TCIA clients.')
@@ -22,5 +23,6 @@ registerCarts(program);
 registerDemo(program);
 registerUsers(program);
 registerAudit(program);
+registerDb(program);
 
 await program.parseAsync(process.argv);

@@ -3,10 +3,12 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as archive from './0001-archive.js';
 import * as auth from './0002-auth.js';
+import * as scale from './0004-scale.js';
 
 const migrations: Record<string, Migration> = {
   '0001-archive': archive,
   '0002-auth': auth,
+  '0004-scale': scale,
 };
 
 export const migrationProvider: MigrationProvider = {
