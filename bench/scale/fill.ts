@@ -35,7 +35,7 @@ export async function fillScaleIndex(store: Store, images: number, progress: (li
   }
   const started = performance.now();
   const plan = planScale(images);
-  if (store.dialect === 'sqlite') await sql`PRAGMA cache_size = -262144`.execute(db);
+  if (store.dialect === 'sqlite') await sql`PRAGMA cache_size = -1048576`.execute(db);
 
   // Everything above the image level, in one transaction.
   await db.transaction().execute(async (trx) => {

@@ -43,8 +43,14 @@ export function imagesOfSeries(s: number, series: number, images: number): numbe
 // UIDs under a root of their own, so they never meet a real archive's.
 const ROOT = '1.2.826.0.1.3680043.9.7433';
 export const patientIdOf = (p: number) => `SCALE-${String(p).padStart(6, '0')}`;
-export const studyUidOf = (p: number, st: number) => `${ROOT}.1.${p}.${st}`;
-export const seriesUidOf = (p: number, se: number) => `${ROOT}.2.${p}.${se}`;
+/**
+ * Patient numbers in UIDs start at 1,000,000, so they all have the same width and text
+ * order is creation order: the unique indexes on UIDs then grow at their end, as with
+ * time-based UIDs, instead of taking inserts all over a b-tree larger than the cache.
+ */
+const uidPatient = (p: number) => 1_000_000 + p;
+export const studyUidOf = (p: number, st: number) => `${ROOT}.1.${uidPatient(p)}.${st}`;
+export const seriesUidOf = (p: number, se: number) => `${ROOT}.2.${uidPatient(p)}.${se}`;
 
 export const MANUFACTURERS = ['GE MEDICAL SYSTEMS', 'SIEMENS', 'Philips', 'TOSHIBA'] as const;
 export const MODELS = ['LightSpeed16', 'Sensation 16', 'MX8000', 'Aquilion'] as const;
