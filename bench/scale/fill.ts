@@ -102,7 +102,7 @@ export async function fillScaleIndex(store: Store, images: number, progress: (li
     const last = Math.min(plan.series, first + SERIES_BATCH - 1);
     await db.transaction().execute(async (trx) => {
       await insertImages(trx, store.dialect, first, last, maxPerSeries);
-      await sql`UPDATE series SET total_size = (SELECT coalesce(sum(file_size), 0) FROM image WHERE image.series_pk = series.id) WHERE id BETWEEN ${first} AND ${last}`.execute(trx);
+      await setTotalSizes(trx, store.dialect, first, last);
     });
     for (let s = first - 1; s < last; s++) done += imagesOfSeries(s, plan.series, plan.images);
     const secs = (performance.now() - started) / 1000;
@@ -145,8 +145,25 @@ async function deferImageIndexes(db: Kysely<Database>): Promise<string[]> {
  * sizes around a 512×512 CT slice, a lower-case hex MD5 and an unsigned CRC-32, and a blob
  * key under `scale/` that no file store holds (downloads must fail cleanly).
  */
+/** The size of image number n.i of series s: around a 512×512 16-bit CT slice. */
+const IMAGE_SIZE = sql`524288 + ((s.id * 7919 + n.i * 104729) % 65536)`;
+
+/**
+ * Each series' total_size, the sum of its images' sizes: on PostgreSQL from the same formula
+ * (the image table has no series index during the load), on SQLite from the rows just written.
+ */
+async function setTotalSizes(db: Kysely<Database>, dialect: Store['dialect'], first: number, last: number) {
+  if (dialect === 'postgres') {
+    await sql`UPDATE series s SET total_size = (SELECT sum(${IMAGE_SIZE}) FROM generate_series(1, s.image_count) AS n(i))
+              WHERE s.id BETWEEN ${first} AND ${last}`.execute(db);
+  } else {
+    await sql`UPDATE series SET total_size = (SELECT coalesce(sum(file_size), 0) FROM image WHERE image.series_pk = series.id)
+              WHERE id BETWEEN ${first} AND ${last}`.execute(db);
+  }
+}
+
 async function insertImages(db: Kysely<Database>, dialect: Store['dialect'], first: number, last: number, maxPerSeries: number) {
-  const size = sql`524288 + ((s.id * 7919 + n.i * 104729) % 65536)`;
+  const size = IMAGE_SIZE;
   const uid = sql`s.series_instance_uid || '.' || n.i`;
   const columns = sql`(series_pk, sop_instance_uid, sop_class_uid, instance_number, acquisition_number, transfer_syntax_uid, file_size, md5, crc32, blob_key, in_place, ingested_at)`;
   if (dialect === 'postgres') {
