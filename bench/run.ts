@@ -8,6 +8,8 @@ const PARTS: Record<string, () => Promise<Bench>> = {
   queries: async () => (await import('./queries.js')).benchQueries,
   download: async () => (await import('./download.js')).benchDownload,
   scale: async () => (await import('./scale/index.js')).benchScale,
+  peers: async () => (await import('./peers.js')).benchPeers,
+  'download-cli': async () => (await import('./download-cli.js')).benchDownloadCli,
 };
 
 // `scale` takes options with values (`--images N`) and reads them itself, so it runs alone.

@@ -11,6 +11,7 @@ import { registerDemo } from './demo.js';
 import { registerUsers } from './users.js';
 import { registerAudit } from './audit-command.js';
 import { registerDb } from './db.js';
+import { registerDownload } from './download.js';
 
 const program = new Command('nbia')
   .description('An imaging archive that speaks the NBIA REST API: ingest DICOM folders, serve them to TCIA clients.')
@@ -24,5 +25,6 @@ registerDemo(program);
 registerUsers(program);
 registerAudit(program);
 registerDb(program);
+registerDownload(program);
 
 await program.parseAsync(process.argv);

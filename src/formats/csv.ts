@@ -2,16 +2,24 @@
 // tables quote every field (as the original's quoted CSV); single-column lists quote only
 // where a value needs it. Nulls are empty fields (the original's `","` quirk is not kept).
 import { stringify } from 'csv-stringify/sync';
-import type { Table } from './table.js';
+import type { Column, TableWriter } from './table.js';
 
-export function renderCsv(table: Table): string {
-  const multi = table.columns.length > 1;
-  const records: string[][] = [table.columns.map((c) => c.name)];
-  for (const row of table.rows) {
-    records.push(table.columns.map(({ name }) => {
-      const v = row[name];
-      return v === null || v === undefined ? '' : String(v);
-    }));
-  }
-  return stringify(records, { record_delimiter: '\n', quoted: multi, quoted_empty: multi });
-}
+const options = (columns: readonly Column[]) => {
+  const multi = columns.length > 1;
+  return { record_delimiter: '\n', quoted: multi, quoted_empty: multi } as const;
+};
+
+export const CSV_WRITER: TableWriter = {
+  head: (columns) => stringify([columns.map((c) => c.name)], options(columns)),
+  rows(columns, rows) {
+    if (rows.length === 0) return '';
+    const records = rows.map((row) =>
+      columns.map(({ name }) => {
+        const v = row[name];
+        return v === null || v === undefined ? '' : String(v);
+      }),
+    );
+    return stringify(records, options(columns));
+  },
+  tail: () => '',
+};

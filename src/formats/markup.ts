@@ -1,6 +1,6 @@
 // XML and HTML tables in the original's shapes, with proper escaping (the original's
 // XML is not well-formed for column names with spaces; ours always is).
-import type { Table, ValueType } from './table.js';
+import type { TableWriter, ValueType } from './table.js';
 
 const JAVA_TYPE: Record<ValueType, string> = {
   string: 'java.lang.String',
@@ -25,34 +25,43 @@ export function xmlName(column: string): string {
   return /^[A-Za-z_]/.test(cleaned) ? cleaned : `_${cleaned}`;
 }
 
-export function renderXml(table: Table): string {
-  const parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Results>'];
-  for (const row of table.rows) {
-    parts.push('<Row>');
-    for (const { name, type } of table.columns) {
-      const v = row[name];
-      if (v === null || v === undefined) continue;
-      const el = xmlName(name);
-      parts.push(`<${el} type='${JAVA_TYPE[type]}'>${escapeMarkup(String(v))}</${el}>`);
+export const XML_WRITER: TableWriter = {
+  head: () => '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Results>',
+  rows(columns, rows) {
+    const parts: string[] = [];
+    for (const row of rows) {
+      parts.push('<Row>');
+      for (const { name, type } of columns) {
+        const v = row[name];
+        if (v === null || v === undefined) continue;
+        const el = xmlName(name);
+        parts.push(`<${el} type='${JAVA_TYPE[type]}'>${escapeMarkup(String(v))}</${el}>`);
+      }
+      parts.push('</Row>');
     }
-    parts.push('</Row>');
-  }
-  parts.push('</Results>');
-  return parts.join('');
-}
+    return parts.join('');
+  },
+  tail: () => '</Results>',
+};
 
-export function renderHtml(table: Table): string {
-  const parts = ["<P ALIGN='center'><TABLE BORDER=1><TR>"];
-  for (const { name } of table.columns) parts.push(`<TH>${escapeMarkup(name)}</TH>`);
-  parts.push('</TR>');
-  for (const row of table.rows) {
-    parts.push('<TR>');
-    for (const { name } of table.columns) {
-      const v = row[name];
-      parts.push(v === null || v === undefined ? '<TD>&nbsp;</TD>' : `<TD>${escapeMarkup(String(v))}</TD>`);
-    }
+export const HTML_WRITER: TableWriter = {
+  head(columns) {
+    const parts = ["<P ALIGN='center'><TABLE BORDER=1><TR>"];
+    for (const { name } of columns) parts.push(`<TH>${escapeMarkup(name)}</TH>`);
     parts.push('</TR>');
-  }
-  parts.push('</TABLE></P>');
-  return parts.join('');
-}
+    return parts.join('');
+  },
+  rows(columns, rows) {
+    const parts: string[] = [];
+    for (const row of rows) {
+      parts.push('<TR>');
+      for (const { name } of columns) {
+        const v = row[name];
+        parts.push(v === null || v === undefined ? '<TD>&nbsp;</TD>' : `<TD>${escapeMarkup(String(v))}</TD>`);
+      }
+      parts.push('</TR>');
+    }
+    return parts.join('');
+  },
+  tail: () => '</TABLE></P>',
+};

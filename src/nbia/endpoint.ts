@@ -3,12 +3,14 @@
 // database — and returns a Table (rendered in the requested format) or a raw body.
 // registerEndpoint() is the only way an endpoint reaches the router, and it resolves the
 // viewer before the handler runs, so no endpoint can skip the access policy.
+import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessScope } from '../archive/access.js';
 import { resolveViewer } from '../auth/viewer.js';
 import { scopeFor, type AppContext } from '../context.js';
-import { CONTENT_TYPE, parseFormat, render, type Format } from '../formats/index.js';
-import type { Table } from '../formats/table.js';
+import { CONTENT_TYPE, parseFormat, render, renderPages, type Format } from '../formats/index.js';
+import type { PagedTable, Row, Table } from '../formats/table.js';
 import { allowsAnonymous, endpointPaths, type Family } from './families.js';
 import { Params, requireAll } from './params.js';
 
@@ -25,7 +27,7 @@ export interface RawBody {
   status?: number;
 }
 
-export type EndpointResult = Table | RawBody;
+export type EndpointResult = Table | PagedTable | RawBody;
 
 /**
  * A JSON answer an endpoint builds itself (objects, or arrays whose null values must stay
@@ -102,5 +104,31 @@ async function handle(ctx: AppContext, def: EndpointDef, family: Family, request
   if (isRaw(result)) {
     return reply.code(result.status ?? 200).headers(result.headers ?? {}).type(result.contentType).send(result.raw);
   }
-  return reply.type(CONTENT_TYPE[format]).send(render(result, format));
+  reply.type(CONTENT_TYPE[format]);
+  if (!('pages' in result)) return reply.send(render(result, format));
+  return sendPaged(reply, result, format);
+}
+
+/**
+ * A paged listing. Its first page is read before anything is sent, so that a failing query
+ * is still a clean error answer and a short listing (the usual case: one page) goes out
+ * whole like any other. A longer one is streamed page by page: the stream waits for the
+ * socket (memory stays at a page or two whatever the listing's length), and each page after
+ * the first waits its turn behind the requests that came meanwhile (setImmediate runs after
+ * pending I/O), so a 200,000-row listing never stalls other clients.
+ */
+async function sendPaged(reply: FastifyReply, table: PagedTable, format: Format) {
+  const pages = table.pages[Symbol.asyncIterator]();
+  const first = await pages.next();
+  const second = first.done ? first : await pages.next();
+  if (second.done) return reply.send(render({ columns: table.columns, rows: first.done ? [] : first.value }, format));
+  const rest: AsyncIterable<readonly Row[]> = {
+    [Symbol.asyncIterator]: async function* () {
+      yield first.value;
+      yield second.value;
+      for (let next = await pages.next(); !next.done; next = await pages.next()) yield next.value;
+    },
+  };
+  const body = Readable.from(renderPages({ columns: table.columns, pages: rest }, format, () => nextTurn()), { objectMode: false });
+  return reply.send(body);
 }

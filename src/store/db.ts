@@ -2,9 +2,7 @@
 // back a typed Kysely instance. SQLite is the embedded default; PostgreSQL for scale.
 import fs from 'node:fs';
 import path from 'node:path';
-import SQLite from 'better-sqlite3';
-import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect } from 'kysely';
 import type { Database } from './schema.js';
 import type { DialectName } from './dialect.js';
 import { migrationProvider } from './migrations/index.js';
@@ -16,9 +14,6 @@ export interface Store {
   close(): Promise<void>;
 }
 
-// BIGINT (sizes, CRCs, ids) as numbers: every value we keep is far below 2^53.
-pg.types.setTypeParser(20, (v) => Number(v));
-
 export function describeDatabaseUrl(url: string): string {
   return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
 }
@@ -28,6 +23,11 @@ export async function openStore(databaseUrl: string, options: { migrate?: boolea
   let dialect: DialectName;
   if (databaseUrl.startsWith('postgres://') || databaseUrl.startsWith('postgresql://')) {
     dialect = 'postgres';
+    // Each driver loads only when its dialect is used: pg alone costs a command on the
+    // embedded default about a sixth of its start-up.
+    const { default: pg } = await import('pg');
+    // BIGINT (sizes, CRCs, ids) as numbers: every value we keep is far below 2^53.
+    pg.types.setTypeParser(20, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
     // An idle connection that the server drops (a restart, a terminated backend) must not
     // crash the process: the pool replaces it on the next query, so log and go on.
@@ -37,12 +37,13 @@ export async function openStore(databaseUrl: string, options: { migrate?: boolea
     dialect = 'sqlite';
     const file = databaseUrl.slice('sqlite:'.length);
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const [{ default: SQLite }, { ArchiveSqliteDialect }] = await Promise.all([import('better-sqlite3'), import('./sqlite/sqlite-driver.js')]);
     const sqlite = new SQLite(file);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 10000');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    db = new Kysely<Database>({ dialect: new ArchiveSqliteDialect(sqlite) });
   } else {
     throw new UserError(
       `unsupported database URL "${describeDatabaseUrl(databaseUrl)}": use sqlite:<path> or postgres://user@host:port/db`,

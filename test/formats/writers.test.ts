@@ -73,3 +73,25 @@ test('format parameter: case-insensitive, empty means the default, anything else
   assert.match(CONTENT_TYPE.json, /^application\/json/);
   assert.match(CONTENT_TYPE.csv, /^text\/csv/);
 });
+
+test('paged tables: every format gives the same bytes page by page as whole, however the rows are split', async () => {
+  const { renderPages } = await import('../../src/formats/index.js');
+  const splits: ReadonlyArray<ReadonlyArray<number>> = [[3], [1, 2], [0, 3], [1, 0, 1, 1, 0], [0], []];
+  for (const format of ['json', 'csv', 'xml', 'html'] as const) {
+    for (const split of splits) {
+      const rows = split.length === 0 || (split.length === 1 && split[0] === 0) ? [] : table.rows;
+      const pages: (typeof table.rows)[] = [];
+      let at = 0;
+      for (const n of split) {
+        pages.push(rows.slice(at, at + n));
+        at += n;
+      }
+      let betweenCalls = 0;
+      const pieces: string[] = [];
+      const paged = { columns: table.columns, pages: (async function* () { yield* pages; })() };
+      for await (const piece of renderPages(paged, format, async () => void betweenCalls++)) pieces.push(piece);
+      assert.equal(pieces.join(''), render({ columns: table.columns, rows: rows.slice(0, at) }, format), `${format} split ${JSON.stringify(split)}`);
+      assert.equal(betweenCalls, Math.max(0, pages.length - 1), 'the server gets a turn between pages');
+    }
+  }
+});

@@ -5,6 +5,7 @@ import type { AccessScope } from '../access.js';
 import { COLLECTION_COLUMNS, PATIENT_COLUMNS, STUDY_COLUMNS, seriesWithParents } from './columns.js';
 import type { CollectionColumns, PatientColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
+import { keysetPages, PAGE_SIZE } from './paging.js';
 
 export type PatientRecord = PatientColumns & CollectionColumns;
 
@@ -24,6 +25,16 @@ export interface PatientFilters {
  * semi-join on series_patient_pk, not a per-row count.
  */
 export async function listPatients(scope: AccessScope, f: PatientFilters): Promise<PatientRecord[]> {
+  return listPatientsQuery(scope, f).execute();
+}
+
+/** listPatients a page at a time (see paging.ts). */
+export function listPatientPages(scope: AccessScope, f: PatientFilters, pageSize = PAGE_SIZE): AsyncGenerator<PatientRecord[]> {
+  const q = listPatientsQuery(scope, f).select('patient.id as pageKey');
+  return keysetPages((after, limit) => (after === null ? q : q.where('patient.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
+}
+
+function listPatientsQuery(scope: AccessScope, f: PatientFilters) {
   let q = scope
     .collections()
     .innerJoin('patient', 'patient.collection_id', 'collection.id')
@@ -35,7 +46,7 @@ export async function listPatients(scope: AccessScope, f: PatientFilters): Promi
     });
   if (f.collection !== undefined) q = q.where(sameIgnoringCase('collection.name', f.collection));
   if (f.patientId !== undefined) q = q.where(sameIgnoringCase('patient.patient_id', f.patientId));
-  return q.select([...PATIENT_COLUMNS, ...COLLECTION_COLUMNS]).orderBy('patient.id').execute();
+  return q.select([...PATIENT_COLUMNS, ...COLLECTION_COLUMNS]).orderBy('patient.id');
 }
 
 export type StudyRecord = StudyColumns &
@@ -55,16 +66,29 @@ export interface StudyFilters {
 
 /** Studies with at least one matching visible series, one row each, in primary-key order. */
 export async function listStudies(scope: AccessScope, f: StudyFilters): Promise<StudyRecord[]> {
+  return (await listStudiesQuery(scope, f).execute()).map(studyRecord);
+}
+
+/** listStudies a page at a time (see paging.ts). */
+export async function* listStudyPages(scope: AccessScope, f: StudyFilters, pageSize = PAGE_SIZE): AsyncGenerator<StudyRecord[]> {
+  const q = listStudiesQuery(scope, f).select('study.id as pageKey');
+  const pages = keysetPages((after, limit) => (after === null ? q : q.where('study.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
+  for await (const page of pages) yield page.map(studyRecord);
+}
+
+const studyRecord = <R extends { seriesCount: number | string | bigint }>(r: R) => ({ ...r, seriesCount: Number(r.seriesCount) });
+
+function listStudiesQuery(scope: AccessScope, f: StudyFilters) {
   let q = seriesWithParents(scope);
   if (f.collection !== undefined) q = q.where(sameIgnoringCase('collection.name', f.collection));
   if (f.patientId !== undefined) q = q.where(sameIgnoringCase('patient.patient_id', f.patientId));
   if (f.studyInstanceUid !== undefined) q = q.where(same('study.study_instance_uid', f.studyInstanceUid));
   if (f.releasedFrom !== undefined) q = q.where('series.date_released', '>=', f.releasedFrom);
-  const rows = await q
-    // Grouping by the three primary keys lets PostgreSQL read the other columns of those rows.
-    .groupBy(['study.id', 'patient.id', 'collection.id'])
-    .select((eb) => [...STUDY_COLUMNS, ...PATIENT_COLUMNS, ...COLLECTION_COLUMNS, eb.fn.countAll<number>().as('seriesCount')])
-    .orderBy('study.id')
-    .execute();
-  return rows.map((r) => ({ ...r, seriesCount: Number(r.seriesCount) }));
+  return (
+    q
+      // Grouping by the three primary keys lets PostgreSQL read the other columns of those rows.
+      .groupBy(['study.id', 'patient.id', 'collection.id'])
+      .select((eb) => [...STUDY_COLUMNS, ...PATIENT_COLUMNS, ...COLLECTION_COLUMNS, eb.fn.countAll<number>().as('seriesCount')])
+      .orderBy('study.id')
+  );
 }

@@ -7,6 +7,7 @@ import type { AccessScope } from '../access.js';
 import { COLLECTION_COLUMNS, PATIENT_COLUMNS, SERIES_COLUMNS, STUDY_COLUMNS, seriesWithParents } from './columns.js';
 import type { CollectionColumns, PatientColumns, SeriesColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
+import { keysetPages, PAGE_SIZE } from './paging.js';
 
 /** A series with its study, patient and collection: everything any series row of any family shows. */
 export type SeriesRecord = SeriesColumns & StudyColumns & PatientColumns & CollectionColumns;
@@ -36,6 +37,12 @@ export interface SeriesFilters {
 /** Visible series matching every given filter, in primary-key (insertion) order (spec §4.11: no order). */
 export async function findSeries(scope: AccessScope, f: SeriesFilters): Promise<SeriesRecord[]> {
   return findSeriesQuery(scope, f).execute();
+}
+
+/** findSeries a page at a time (see paging.ts): for listings that can be long. */
+export function findSeriesPages(scope: AccessScope, f: SeriesFilters, pageSize = PAGE_SIZE): AsyncGenerator<SeriesRecord[]> {
+  const q = findSeriesQuery(scope, f).select('series.id as pageKey');
+  return keysetPages((after, limit) => (after === null ? q : q.where('series.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
 }
 
 /** findSeries' query, unexecuted: the bench asks the database for its plan. */
@@ -75,6 +82,19 @@ export async function seriesSize(
 export async function sopInstanceUids(scope: AccessScope, seriesInstanceUid: string): Promise<string[]> {
   const rows = await sopInstanceUidsQuery(scope, seriesInstanceUid).execute();
   return rows.map((r) => r.sop_instance_uid);
+}
+
+/** getSOPInstanceUIDs a page at a time: a series can hold tens of thousands of images. */
+export function sopInstanceUidPages(scope: AccessScope, seriesInstanceUid: string, pageSize = PAGE_SIZE): AsyncGenerator<string[]> {
+  const q = sopInstanceUidsQuery(scope, seriesInstanceUid).select('image.id as pageKey');
+  return mapPages(
+    keysetPages((after, limit) => (after === null ? q : q.where('image.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize),
+    (r) => r.sop_instance_uid,
+  );
+}
+
+async function* mapPages<R, T>(pages: AsyncIterable<R[]>, map: (row: R) => T): AsyncGenerator<T[]> {
+  for await (const page of pages) yield page.map(map);
 }
 
 export function sopInstanceUidsQuery(scope: AccessScope, seriesInstanceUid: string) {

@@ -20,6 +20,11 @@ export class FsBlobStore implements BlobStore {
   readonly root: string;
   /** Whether descriptors of stored files are closed synchronously (see closesWithoutIo). */
   private closeInline: Promise<boolean> | undefined;
+  /**
+   * Folders this store made (or found) already: an ingest puts hundreds of files into one
+   * series folder, and asking for the folder again each time was two system calls a file.
+   */
+  private readonly madeDirs = new Set<string>();
   constructor(dataDir: string) {
     this.root = path.join(dataDir, 'files');
   }
@@ -36,16 +41,28 @@ export class FsBlobStore implements BlobStore {
   async putFile(key: string, sourcePath: string): Promise<void> {
     const target = this.pathOf(key, false);
     const partials = path.join(this.root, PARTIALS_DIR);
-    await Promise.all([fsp.mkdir(path.dirname(target), { recursive: true }), fsp.mkdir(partials, { recursive: true })]);
+    await Promise.all([this.ensureDir(path.dirname(target)), this.ensureDir(partials)]);
     const partial = path.join(partials, `${process.pid}.${++partialSeq}.partial`);
     try {
       // FICLONE: a reflink on filesystems that have them (XFS, btrfs), a plain copy elsewhere.
       await fsp.copyFile(sourcePath, partial, fs.constants.COPYFILE_FICLONE);
-      await fsp.rename(partial, target);
+      await fsp.rename(partial, target).catch(async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        // The series folder went away since it was made (removed by hand): make it again.
+        this.madeDirs.delete(path.dirname(target));
+        await this.ensureDir(path.dirname(target));
+        await fsp.rename(partial, target);
+      });
     } catch (err) {
       await fsp.rm(partial, { force: true });
       throw err;
     }
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.madeDirs.has(dir)) return;
+    await fsp.mkdir(dir, { recursive: true });
+    this.madeDirs.add(dir);
   }
 
   /**

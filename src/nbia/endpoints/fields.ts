@@ -11,18 +11,31 @@
 import { DEFAULT_SPECIES_CODE, DEFAULT_SPECIES_DESCRIPTION } from '../../archive/queries/advanced-counts.js';
 import type { PatientRecord, StudyRecord } from '../../archive/queries/patients.js';
 import type { SeriesRecord } from '../../archive/queries/series.js';
-import type { Table, Value, ValueType } from '../../formats/table.js';
+import type { PagedTable, Row as TableRow, Table, Value, ValueType } from '../../formats/table.js';
 import type { Family } from '../families.js';
 import { javaTimestamp, mmddyyyy } from '../dates.js';
 
 export type Field<R> = readonly [name: string, type: ValueType, value: (row: R) => Value];
 
 export function tableOf<R>(fields: ReadonlyArray<Field<R>>, rows: readonly R[]): Table {
+  return { columns: fields.map(([name, type]) => ({ name, type })), rows: rows.map(rowOf(fields)) };
+}
+
+/** The same for a listing that comes a page at a time (streamed to the client). */
+export function pagedTableOf<R>(fields: ReadonlyArray<Field<R>>, pages: AsyncIterable<readonly R[]>): PagedTable {
+  const toRow = rowOf(fields);
   return {
     columns: fields.map(([name, type]) => ({ name, type })),
-    rows: rows.map((r) => Object.fromEntries(fields.map(([name, , value]) => [name, value(r)]))),
+    pages: (async function* () {
+      for await (const page of pages) yield page.map(toRow);
+    })(),
   };
 }
+
+const rowOf =
+  <R>(fields: ReadonlyArray<Field<R>>) =>
+  (r: R): TableRow =>
+    Object.fromEntries(fields.map(([name, , value]) => [name, value(r)]));
 
 /** An INTEGER 0/1 flag as the boolean the original writes; null stays null (omitted). */
 export function flag(value: number | null): boolean | null {

@@ -5,11 +5,11 @@
 // "Most row endpoints add an Authorized column ... and drop PatientBirthDate"); §8 does not
 // list these endpoints' columns one by one, so they are the v1/v2 columns with that rule
 // applied (rowFields) and v4's MM-dd-yyyy dates.
-import { listPatients, listStudies, type PatientRecord, type StudyRecord } from '../../archive/queries/patients.js';
-import type { Table } from '../../formats/table.js';
+import { listPatientPages, listStudyPages, type PatientRecord, type StudyRecord } from '../../archive/queries/patients.js';
+import type { PagedTable } from '../../formats/table.js';
 import type { EndpointCall, EndpointDef, ParamDef } from '../endpoint.js';
 import type { Family } from '../families.js';
-import { rowFields, tableOf, type Field } from './fields.js';
+import { pagedTableOf, rowFields, type Field } from './fields.js';
 import { newSinceV1V2, newSinceV4 } from './release-dates.js';
 import { ALL, COLLECTION, MODALITY, PATIENT_ID, V1V2 } from './shared.js';
 
@@ -33,7 +33,7 @@ function newSince(
   name: string,
   summary: (when: string) => string,
   extra: ParamDef[],
-  list: (call: EndpointCall, collection: string, releasedFrom: string) => Promise<Table>,
+  list: (call: EndpointCall, collection: string, releasedFrom: string) => Promise<PagedTable>,
 ): EndpointDef[] {
   return [
     {
@@ -75,7 +75,7 @@ export const patientEndpoints: EndpointDef[] = [
     summary: 'Patients with at least one series the caller may see',
     params: [COLLECTION, { name: 'PatientId', description: 'patient ID (note the spelling; case-insensitive)' }],
     handler: async ({ scope, params, family }) =>
-      tableOf(patientFields(family), await listPatients(scope, { collection: params.get('Collection'), patientId: params.get('PatientId') })),
+      pagedTableOf(patientFields(family), listPatientPages(scope, { collection: params.get('Collection'), patientId: params.get('PatientId') })),
   },
   {
     name: 'getPatientByCollectionAndModality',
@@ -87,13 +87,13 @@ export const patientEndpoints: EndpointDef[] = [
       { ...MODALITY, required: true },
     ],
     handler: async ({ scope, params, family }) =>
-      tableOf(rowFields(family, ['PatientId']), await listPatients(scope, { collection: params.require('Collection'), modality: params.require('Modality') })),
+      pagedTableOf(rowFields(family, ['PatientId']), listPatientPages(scope, { collection: params.require('Collection'), modality: params.require('Modality') })),
   },
   ...newSince(
     'NewPatientsInCollection',
     (when) => `Patients of a collection with a series released ${when} the given day`,
     [],
-    async ({ scope, family }, collection, releasedFrom) => tableOf(patientFields(family), await listPatients(scope, { collection, releasedFrom })),
+    async ({ scope, family }, collection, releasedFrom) => pagedTableOf(patientFields(family), listPatientPages(scope, { collection, releasedFrom })),
   ),
   {
     name: 'getPatientStudy',
@@ -102,9 +102,9 @@ export const patientEndpoints: EndpointDef[] = [
     summary: 'Studies with at least one series the caller may see, with their patient',
     params: [COLLECTION, PATIENT_ID, { name: 'StudyInstanceUID', description: 'exact' }],
     handler: async ({ scope, params, family }) =>
-      tableOf(
+      pagedTableOf(
         studyFields(family),
-        await listStudies(scope, {
+        listStudyPages(scope, {
           collection: params.get('Collection'),
           patientId: params.get('PatientID'),
           studyInstanceUid: params.get('StudyInstanceUID'),
@@ -116,6 +116,6 @@ export const patientEndpoints: EndpointDef[] = [
     (when) => `Studies of a collection with a series released ${when} the given day; SeriesCount counts those series`,
     [PATIENT_ID],
     async ({ scope, params, family }, collection, releasedFrom) =>
-      tableOf(studyFields(family), await listStudies(scope, { collection, patientId: params.get('PatientID'), releasedFrom })),
+      pagedTableOf(studyFields(family), listStudyPages(scope, { collection, patientId: params.get('PatientID'), releasedFrom })),
   ),
 ];

@@ -12,9 +12,9 @@ import { cartNameKey } from '../../archive/carts.js';
 import {
   cartSeries,
   findOneSeries,
-  findSeries,
+  findSeriesPages,
   seriesSize,
-  sopInstanceUids,
+  sopInstanceUidPages,
   type SeriesFilters,
   type SeriesRecord,
 } from '../../archive/queries/series.js';
@@ -22,7 +22,7 @@ import { columns } from '../../formats/table.js';
 import { javaDateString, mmddyyyy } from '../dates.js';
 import type { EndpointDef } from '../endpoint.js';
 import type { Family } from '../families.js';
-import { field, fields, headed, tableOf, type Field } from './fields.js';
+import { field, fields, headed, pagedTableOf, tableOf, type Field } from './fields.js';
 import { updatedSeriesFrom } from './release-dates.js';
 import { ALL, V1V2 } from './shared.js';
 
@@ -120,8 +120,7 @@ export const seriesEndpoints: EndpointDef[] = [
     params: GET_SERIES_FILTERS.map(([name, , description]) => ({ name, description })),
     handler: async ({ scope, params, family }) => {
       const filters: SeriesFilters = Object.fromEntries(GET_SERIES_FILTERS.map(([name, filter]) => [filter, params.get(name)]));
-      const rows = await findSeries(scope, filters);
-      return tableOf(family === 'v4' ? V4_SERIES_FIELDS : getSeriesV1V2Fields(family), rows);
+      return pagedTableOf(family === 'v4' ? V4_SERIES_FIELDS : getSeriesV1V2Fields(family), findSeriesPages(scope, filters));
     },
   },
   {
@@ -136,8 +135,8 @@ export const seriesEndpoints: EndpointDef[] = [
       },
     ],
     handler: async ({ scope, params, family }) => {
-      const rows = await findSeries(scope, { releasedFrom: updatedSeriesFrom(family, params) });
-      return tableOf(family === 'v4' ? V4_SERIES_FIELDS : leadingV1V2Fields(family, 'DateReleased'), rows);
+      const pages = findSeriesPages(scope, { releasedFrom: updatedSeriesFrom(family, params) });
+      return pagedTableOf(family === 'v4' ? V4_SERIES_FIELDS : leadingV1V2Fields(family, 'DateReleased'), pages);
     },
   },
   {
@@ -181,9 +180,7 @@ export const seriesEndpoints: EndpointDef[] = [
     method: 'GET',
     summary: 'SOP Instance UIDs of one series; [] when the caller may not see it',
     params: [SERIES_UID],
-    handler: async ({ scope, params }) => ({
-      columns: columns(['SOPInstanceUID', 'string']),
-      rows: (await sopInstanceUids(scope, params.require('SeriesInstanceUID'))).map((SOPInstanceUID) => ({ SOPInstanceUID })),
-    }),
+    handler: async ({ scope, params }) =>
+      pagedTableOf([['SOPInstanceUID', 'string', (uid: string) => uid]], sopInstanceUidPages(scope, params.require('SeriesInstanceUID'))),
   },
 ];

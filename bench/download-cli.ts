@@ -1,0 +1,171 @@
+// `nbia download` against curl, in the same run: a .tcia manifest of 40 series (~1 GiB,
+// 51 files of 512 KiB each) served by `nbia serve` over loopback. The command fetches,
+// extracts and verifies (CRC-32, MD5 against md5hashes.csv, ImageCount, FileSize) into a
+// fresh folder; curl fetches the same 40 ZIPs (same URLs, same parallelism) and only writes
+// them. Both write to the same file system. Rounds alternate so a busy moment on the shared
+// machine hits both alike; the figures are the best and the median of each, and their ratio
+// (goal: nbia download at least 0.8 of curl).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import net from 'node:net';
+import { createHash, randomFillSync } from 'node:crypto';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MiB = 1024 * 1024;
+const SERIES = 40;
+const FILES_PER_SERIES = 51;
+const FILE_SIZE = 512 * 1024;
+const PARALLEL = 4;
+const ROUNDS = 3;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const uidOf = (i: number) => `1.2.826.0.1.3680043.9.8888.${i + 1}`;
+
+export async function benchDownloadCli(): Promise<Record<string, number | string>> {
+  const dir = scratch();
+  let server: ChildProcess | undefined;
+  try {
+    await prepareArchive(dir);
+    const main = compile(dir);
+    const port = await freePort();
+    server = spawn(process.execPath, [...main, 'serve', '--data', dir, '--host', '127.0.0.1', '--port', String(port), '--no-demo'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      let out = '';
+      server!.stdout!.on('data', (d: Buffer) => ((out += d.toString()), out.includes('serving') && resolve()));
+      server!.on('exit', (code) => reject(new Error(`nbia serve exited (${code})`)));
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const manifest = path.join(dir, 'bench.tcia');
+    fs.writeFileSync(manifest, [`downloadServerUrl=${base}/nbia-download/servlet/DownloadServlet`, 'ListOfSeriesToDownload=', ...Array.from({ length: SERIES }, (_, i) => uidOf(i))].join('\n') + '\n');
+    const urls = Array.from({ length: SERIES }, (_, i) => `${base}/nbia-api/services/v4/getImage?SeriesInstanceUID=${uidOf(i)}&IncludeMD5=Yes&NewFileNames=Yes`);
+
+    const rates = { nbia: [] as number[], curl: [] as number[] };
+    let zipBytes = 0;
+    let dicomBytes = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      // curl: the same ZIPs, PARALLEL at a time, written to files.
+      const curlOut = fs.mkdtempSync(path.join(dir, 'curl-'));
+      const args = ['-s', '--no-progress-meter', '-f', '--parallel', '--parallel-max', String(PARALLEL)];
+      urls.forEach((u, i) => args.push('-o', path.join(curlOut, `${i}.zip`), u));
+      let t0 = performance.now();
+      const c = spawnSync('curl', args, { stdio: 'inherit' });
+      const curlSeconds = (performance.now() - t0) / 1000;
+      if (c.status !== 0) throw new Error(`curl failed (${c.status})`);
+      zipBytes = fs.readdirSync(curlOut).reduce((n, f) => n + fs.statSync(path.join(curlOut, f)).size, 0);
+      rates.curl.push(zipBytes / MiB / curlSeconds);
+      fs.rmSync(curlOut, { recursive: true, force: true });
+
+      // nbia download: fetch, extract, verify, metadata.csv; the whole command, start-up included.
+      const out = fs.mkdtempSync(path.join(dir, 'nbia-'));
+      t0 = performance.now();
+      // NBIA_BENCH_CPU_PROF=<dir>: a CPU profile of each nbia download run, to see where its time goes.
+      const prof = process.env.NBIA_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.NBIA_BENCH_CPU_PROF] : [];
+      const r = spawnSync(process.execPath, [...prof, ...main, 'download', manifest, '--out', out, '--parallel', String(PARALLEL)], { encoding: 'utf8' });
+      const nbiaSeconds = (performance.now() - t0) / 1000;
+      if (r.status !== 0) throw new Error(`nbia download failed (${r.status}): ${r.stderr.slice(-2000)}`);
+      dicomBytes = SERIES * FILES_PER_SERIES * FILE_SIZE;
+      // The same bytes as curl's, so the two rates compare directly.
+      rates.nbia.push(zipBytes / MiB / nbiaSeconds);
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+    const best = (xs: number[]) => Math.max(...xs);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    return {
+      'series / parallel': `${SERIES} / ${PARALLEL}`,
+      'ZIP bytes per round (MiB)': zipBytes / MiB,
+      'DICOM bytes per round (MiB)': dicomBytes / MiB,
+      'curl MiB/s (best)': best(rates.curl),
+      'curl MiB/s (median)': median(rates.curl),
+      'nbia download MiB/s (best)': best(rates.nbia),
+      'nbia download MiB/s (median)': median(rates.nbia),
+      'ratio nbia/curl (best)': best(rates.nbia) / best(rates.curl),
+      'ratio nbia/curl (median)': median(rates.nbia) / median(rates.curl),
+      'rounds': `${ROUNDS}: curl ${rates.curl.map((x) => x.toFixed(0)).join(', ')}; nbia ${rates.nbia.map((x) => x.toFixed(0)).join(', ')}`,
+    };
+  } finally {
+    server?.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function scratch(): string {
+  try {
+    const st = fs.statfsSync('/dev/shm');
+    if (st.bavail * st.bsize > 4 * 1024 * MiB) return fs.mkdtempSync('/dev/shm/nbia-bench-download-cli-');
+  } catch {
+    // fall through
+  }
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'nbia-bench-download-cli-'));
+}
+
+/** 40 public series of 51 distinct 512 KiB files, written straight into a SQLite index and the file store. */
+async function prepareArchive(dir: string): Promise<void> {
+  const { openStore } = await import('../src/store/db.js');
+  const { FsBlobStore } = await import('../src/blobs/fs/fs-blob-store.js');
+  const store = await openStore(`sqlite:${path.join(dir, 'nbia.sqlite')}`);
+  const blobs = new FsBlobStore(dir);
+  const db = store.db;
+  const now = '2026-01-01 00:00:00.000';
+  const collection = await db.insertInto('collection').values({ name: 'BENCH-CLI', is_public: 1, license_name: 'CC BY 4.0', created_at: now }).returning('id').executeTakeFirstOrThrow();
+  const pool = randomFillSync(Buffer.alloc(2 * FILE_SIZE));
+  for (let s = 0; s < SERIES; s++) {
+    const uid = uidOf(s);
+    const patient = await db.insertInto('patient').values({ collection_id: collection.id, patient_id: `BENCH-${s + 1}` }).returning('id').executeTakeFirstOrThrow();
+    const study = await db.insertInto('study').values({ patient_pk: patient.id, study_instance_uid: `${uid}.0`, study_date: '2020-01-02', study_description: 'BENCH' }).returning('id').executeTakeFirstOrThrow();
+    const series = await db
+      .insertInto('series')
+      .values({ study_pk: study.id, patient_pk: patient.id, collection_id: collection.id, series_instance_uid: uid, modality: 'CT', series_number: s + 1, series_description: 'AXIAL', image_count: FILES_PER_SERIES, total_size: FILES_PER_SERIES * FILE_SIZE })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const rows = [];
+    for (let i = 0; i < FILES_PER_SERIES; i++) {
+      const start = ((s * FILES_PER_SERIES + i) * 4099) % FILE_SIZE;
+      const bytes = Buffer.from(pool.subarray(start, start + FILE_SIZE));
+      bytes.writeUInt32LE(s * 1000 + i, 132);
+      const key = `${uid}/${i + 1}.dcm`;
+      const file = blobs.pathOf(key, false);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, bytes);
+      rows.push({
+        series_pk: series.id,
+        sop_instance_uid: `${uid}.${i + 1}`,
+        instance_number: i + 1,
+        acquisition_number: 1,
+        file_size: FILE_SIZE,
+        md5: createHash('md5').update(bytes).digest('hex'),
+        crc32: zlib.crc32(bytes),
+        blob_key: key,
+        in_place: 0,
+        ingested_at: now,
+      });
+    }
+    await db.insertInto('image').values(rows).execute();
+  }
+  await store.close();
+}
+
+/** The CLI compiled to JavaScript in the scratch folder (as users run it); tsx if that fails. */
+function compile(dir: string): string[] {
+  const out = path.join(dir, 'build');
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.build.json'), '--noCheck', '--outDir', out, '--sourceMap', 'false', '--declaration', 'false', '--incremental', 'false'], { stdio: 'ignore' });
+  const main = path.join(out, 'cli', 'main.js');
+  if (!fs.existsSync(main)) return ['--import', 'tsx', path.join(ROOT, 'src', 'cli', 'main.ts')];
+  fs.writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(out, 'node_modules'));
+  return [main];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
