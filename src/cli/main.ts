@@ -10,6 +10,7 @@ import { registerCarts } from './carts.js';
 import { registerDemo } from './demo.js';
 import { registerUsers } from './users.js';
 import { registerAudit } from './audit-command.js';
+import { registerDb } from './db.js';
 import { registerDownload } from './download.js';
 import { registerBlobs } from './blobs.js';
 
@@ -24,6 +25,7 @@ registerCarts(program);
 registerDemo(program);
 registerUsers(program);
 registerAudit(program);
+registerDb(program);
 registerDownload(program);
 registerBlobs(program);
 

@@ -175,6 +175,14 @@ export async function sendBody(ctx: AppContext, request: FastifyRequest, reply: 
   const start = partial ? decision.start : 0;
   const end = partial ? decision.end + 1 : total;
 
+  // An index whose files never reached this file store (copied alone, or the scale bench's)
+  // gets a clear error now, while one can still be sent, instead of headers and a broken
+  // transfer. A file lost in the middle of a series still breaks the transfer (below).
+  const first = isHead ? undefined : firstStoredFile(d.body, start, end);
+  if (first && !(await ctx.blobs.stat(first.blobKey, first.inPlace).catch(() => null))) {
+    throw notFound(`the files of series ${d.seriesInstanceUid} are not in this archive's file store (image ${first.sopInstanceUid} is missing)`);
+  }
+
   const headers: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(reply.getHeaders())) {
     if (value !== undefined) headers[name] = value; // what hooks set so far (CORS)
@@ -222,6 +230,17 @@ export async function sendBody(ctx: AppContext, request: FastifyRequest, reply: 
       address: request.ip ?? null,
     }).catch((err: unknown) => request.log.error({ err }, 'could not record a download event'));
   }
+}
+
+/** The first stored file whose bytes fall in [start, end) of the body, if any. */
+function firstStoredFile(body: Body<ImageFile>, start: number, end: number): ImageFile | undefined {
+  for (const segment of body.segments()) {
+    if (segment.start >= end) return undefined;
+    if (segment.kind !== 'item' || !('external' in segment.item.content)) continue;
+    const dataStart = segment.start + segment.headerLength;
+    if (dataStart + segment.item.size > start) return segment.item.content.external;
+  }
+  return undefined;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {

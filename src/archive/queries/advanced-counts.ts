@@ -43,10 +43,13 @@ export interface ValueAndCount {
 /** Every value of `field` among the viewer's series, with its distinct-patient count, in byte order of the value. */
 export async function valuesAndCounts(scope: AccessScope, field: CountedField, f: CountFilters = {}): Promise<ValueAndCount[]> {
   const value = VALUE[field];
+  // Patients are counted by series.patient_pk, and patient and collection rows are joined
+  // only when the value or a filter needs them: the other counts then read nothing but the
+  // series_value_counts index (migration 0004), never the series rows or the image table.
   let q = scope
     .series()
-    .innerJoin('patient', 'patient.id', 'series.patient_pk')
-    .innerJoin('collection', 'collection.id', 'series.collection_id');
+    .$if(field === 'species', (qb) => qb.innerJoin('patient', 'patient.id', 'series.patient_pk'))
+    .$if(field === 'collection' || f.collection !== undefined, (qb) => qb.innerJoin('collection', 'collection.id', 'series.collection_id'));
   if (f.collection !== undefined) q = q.where(sameIgnoringCase('collection.name', f.collection));
   if (f.modality !== undefined) q = q.where(sameIgnoringCase('series.modality', f.modality));
   if (f.bodyPartExamined !== undefined) {
@@ -54,7 +57,7 @@ export async function valuesAndCounts(scope: AccessScope, field: CountedField, f
     q = part.toUpperCase() === NOT_SPECIFIED ? q.where('series.body_part_examined', 'is', null) : q.where(sameIgnoringCase('series.body_part_examined', part));
   }
   const rows = await q
-    .select([value.as('value'), sql<number | string>`count(distinct ${sql.ref('patient.id')})`.as('patients')])
+    .select([value.as('value'), sql<number | string>`count(distinct ${sql.ref('series.patient_pk')})`.as('patients')])
     .groupBy(value)
     .execute();
   return rows.map((r) => ({ value: r.value, patients: Number(r.patients) })).sort((a, b) => compareBytes(a.value, b.value));

@@ -4,12 +4,14 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as archive from './0001-archive.js';
 import * as auth from './0002-auth.js';
 import * as commercialUse from './0003-commercial-use.js';
+import * as scale from './0004-scale.js';
 import * as fileStore from './0007-file-store.js';
 
 const migrations: Record<string, Migration> = {
   '0001-archive': archive,
   '0002-auth': auth,
   '0003-commercial-use': commercialUse,
+  '0004-scale': scale,
   '0007-file-store': fileStore,
 };
 

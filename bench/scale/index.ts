@@ -1,0 +1,172 @@
+// `npm run bench -- scale --images N [--database URL] [--data DIR] [--keep]`: fills an index
+// at NLST's shape (see shape.ts), serves it with the compiled server in a child process
+// (`node bin/nbia.js serve`), and measures the metadata endpoints from this process and
+// from wrk. Figures only, never pass/fail. With --keep the data folder and the index stay,
+// and `nbia serve --data DIR [--database URL]` serves them again.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { sql } from 'kysely';
+import { openStore } from '../../src/store/db.js';
+import { startServeProcess } from '../../test/helpers/serve-process.js';
+import { fillScaleIndex } from './fill.js';
+import { BIG_COLLECTION, patientIdOf, seriesUidOf } from './shape.js';
+import { memoryOf, peakRssDuring, quantile, sample, timeGet, wrk } from './measure.js';
+import { AccessScope, GUEST } from '../../src/archive/access.js';
+import { findSeries } from '../../src/archive/queries/series.js';
+
+const V1 = '/nbia-api/services/v1';
+const V4 = '/nbia-api/services/v4';
+
+function options() {
+  const { values } = parseArgs({
+    args: process.argv.slice(process.argv.indexOf('scale') + 1),
+    options: {
+      images: { type: 'string', default: '1000000' },
+      database: { type: 'string' },
+      data: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+      connections: { type: 'string', default: '64' },
+      seconds: { type: 'string', default: '15' },
+    },
+  });
+  const images = Number(values.images);
+  if (!Number.isInteger(images) || images < 1000) throw new Error(`--images must be a whole number of at least 1000, not "${values.images}"`);
+  const dataDir = path.resolve(values.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nbia-scale-')));
+  const databaseUrl = values.database ?? process.env.NBIA_DATABASE ?? `sqlite:${path.join(dataDir, 'nbia.sqlite')}`;
+  return { images, dataDir, databaseUrl, keep: values.keep, connections: Number(values.connections), seconds: Number(values.seconds) };
+}
+
+/** Bytes the index takes: the SQLite file with its WAL, or the PostgreSQL database. */
+async function indexBytes(databaseUrl: string): Promise<number> {
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length);
+    return ['', '-wal', '-shm'].reduce((sum, ext) => sum + (fs.existsSync(file + ext) ? fs.statSync(file + ext).size : 0), 0);
+  }
+  const store = await openStore(databaseUrl, { migrate: false });
+  try {
+    const { rows } = await sql<{ bytes: string }>`SELECT pg_database_size(current_database()) AS bytes`.execute(store.db);
+    return Number(rows[0]!.bytes);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Without --keep: removes what the run made (on PostgreSQL, its tables: the database was empty before). */
+async function cleanUp(dataDir: string, databaseUrl: string): Promise<void> {
+  if (!databaseUrl.startsWith('sqlite:')) {
+    const store = await openStore(databaseUrl, { migrate: false });
+    try {
+      await sql`DROP SCHEMA public CASCADE`.execute(store.db);
+      await sql`CREATE SCHEMA public`.execute(store.db);
+    } finally {
+      await store.close();
+    }
+  }
+  fs.rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function bareQueryMedian(databaseUrl: string, patientIds: string[]): Promise<number> {
+  const store = await openStore(databaseUrl, { migrate: false });
+  try {
+    const scope = new AccessScope(store.db, GUEST);
+    const times: number[] = [];
+    for (let i = 0; i < 220; i++) {
+      const t = performance.now();
+      const rows = await findSeries(scope, { patientId: patientIds[i % patientIds.length] });
+      if (i >= 20) times.push(performance.now() - t);
+      if (rows.length === 0) throw new Error(`no series for patient ${patientIds[i % patientIds.length]}`);
+    }
+    return quantile(times.sort((a, b) => a - b), 0.5);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function benchScale(): Promise<Record<string, number | string>> {
+  const o = options();
+  const out: Record<string, number | string> = {};
+  const log = (line: string) => process.stderr.write(`  ${line}\n`);
+  out.dialect = o.databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+
+  const store = await openStore(o.databaseUrl);
+  let fill;
+  try {
+    fill = await fillScaleIndex(store, o.images, log);
+  } finally {
+    await store.close();
+  }
+  const { plan } = fill;
+  out.images = plan.images;
+  out.series = plan.series;
+  out.patients = plan.patients;
+  out['build: seconds'] = fill.seconds;
+  out['build: images per second'] = Math.round(plan.images / fill.seconds);
+  out['index on disk: MiB'] = (await indexBytes(o.databaseUrl)) / 2 ** 20;
+
+  const server = await startServeProcess(['--data', o.dataDir, '--database', o.databaseUrl]);
+  try {
+    const origin = server.origin;
+    const bigPatients = plan.collections[0]!.patients;
+    // Patients and series spread over the whole collection, so no answer comes from one warm page.
+    const spread = (n: number) => Array.from({ length: n }, (_, i) => Math.floor(((i + 0.5) * bigPatients) / n));
+    const patientPaths = spread(50).map((p) => `${V1}/getSeries?PatientID=${patientIdOf(p)}`);
+    const seriesUids = spread(50).map((p, i) => seriesUidOf(p, i % 8));
+    out['server RSS at start: MiB'] = memoryOf(server.pid).rssMiB;
+
+    const put = (name: string, s: { medianMs: number; p99Ms: number }) => {
+      out[`${name}: median ms`] = s.medianMs;
+      out[`${name}: p99 ms`] = s.p99Ms;
+    };
+    log('getSeries for one patient');
+    put('getSeries one patient', await sample(origin, patientPaths, 200));
+    // The same answer without HTTP: the archive query alone, in this process.
+    out['getSeries one patient, query alone: median ms'] = await bareQueryMedian(o.databaseUrl, spread(50).map(patientIdOf));
+    log('getSOPInstanceUIDs, getSeriesSize');
+    put('getSOPInstanceUIDs', await sample(origin, seriesUids.map((u) => `${V1}/getSOPInstanceUIDs?SeriesInstanceUID=${u}`), 100));
+    const baseline = await sample(origin, seriesUids.map((u) => `${V1}/getSeriesSize?SeriesInstanceUID=${u}`), 100);
+    put('getSeriesSize', baseline);
+    // getSeriesSize reads one row by a unique key: what any request costs here, the baseline.
+    out['getSeries one patient / getSeriesSize (medians)'] = Number(out['getSeries one patient: median ms']) / baseline.medianMs;
+    log('value counts');
+    for (const name of ['getCollectionValuesAndCounts', 'getModalityValuesAndCounts', 'getBodyPartValuesAndCounts', 'getManufacturerValuesAndCounts']) {
+      put(name, await sample(origin, [`${V4}/${name}`], 20));
+    }
+    log('getUpdatedSeries (the last 2% released)');
+    const updated = await sample(origin, [`${V1}/getUpdatedSeries?fromDate=11/20/2014`], 20);
+    put('getUpdatedSeries last 2%', updated);
+    out['getUpdatedSeries last 2%: bytes'] = updated.bytes;
+    log(`getPatient for ${BIG_COLLECTION}`);
+    const patients = await sample(origin, [`${V1}/getPatient?Collection=${BIG_COLLECTION}`], plan.series > 50_000 ? 5 : 10, 1);
+    put('getPatient whole collection', patients);
+    out['getPatient whole collection: bytes'] = patients.bytes;
+
+    log(`getSeries for ${BIG_COLLECTION} (${plan.series} series)`);
+    // Each of these answers is the whole collection: few rounds at full size.
+    const rounds = plan.series > 50_000 ? 2 : 5;
+    const big = await peakRssDuring(server.pid, () => sample(origin, [`${V1}/getSeries?Collection=${BIG_COLLECTION}`], rounds, plan.series > 50_000 ? 0 : 1));
+    put('getSeries whole collection', big.result);
+    out['getSeries whole collection: first byte median ms'] = big.result.firstByteMedianMs;
+    out['getSeries whole collection: MiB'] = big.result.bytes / 2 ** 20;
+    out['getSeries whole collection: server peak RSS MiB'] = big.peakMiB;
+
+    log('a download of a series whose files are not there');
+    const download = await timeGet(origin, `${V1}/getImage?SeriesInstanceUID=${seriesUids[0]}`).catch((err: Error) => ({ status: -1, bytes: 0, error: err.message }));
+    out['download without files'] = 'error' in download ? `broken transfer (${download.error})` : `HTTP ${download.status}, ${download.bytes} bytes`;
+
+    log(`wrk: ${o.connections} connections, ${o.seconds} s, getSeries for random patients`);
+    const many = await wrk(origin, spread(500).map((p) => `${V1}/getSeries?PatientID=${patientIdOf(p)}`), o.connections, o.seconds);
+    out[`getSeries one patient x${o.connections} conns: req/s`] = many.requestsPerSecond;
+    out[`getSeries one patient x${o.connections} conns: p99 ms`] = many.p99Ms;
+    out[`getSeries one patient x${o.connections} conns: non-2xx`] = many.non2xx;
+  } finally {
+    await server.stop();
+  }
+  if (o.keep) {
+    out.kept = `nbia serve --data ${o.dataDir} --database ${o.databaseUrl}`;
+  } else {
+    await cleanUp(o.dataDir, o.databaseUrl);
+  }
+  return out;
+}
