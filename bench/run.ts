@@ -7,6 +7,7 @@ const PARTS: Record<string, () => Promise<Bench>> = {
   ingest: async () => (await import('./ingest.js')).benchIngest,
   queries: async () => (await import('./queries.js')).benchQueries,
   download: async () => (await import('./download.js')).benchDownload,
+  render: async () => (await import('./render.js')).benchRender,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -11,7 +11,9 @@
 #                         jpeg-baseline, jpeg-extended    dcmcjpeg +eb / +ee (lossy, 8 / 12 bit)
 #                         jpegls, jpegls-near             dcmcjpls (lossless / near-lossless +en)
 # dcmtk (Debian) writes no JPEG 2000; the JPEG 2000 files of test/fixtures/dicom are compared
-# with their native twins instead. Needs: dcmtk, node. Deterministic for dcmtk 3.6.7.
+# with their native twins instead. Lossy variants keep the source's SOP Instance UID (+un), which
+# a real archive would not, so that the files come out the same on every run. Needs: dcmtk,
+# node. Deterministic for dcmtk 3.6.7.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,17 +41,17 @@ variant ct16s_3f jpegls dcmcjpls
 
 variant mono12_m1 rle dcmcrle
 variant mono12_m1 jpeg-sv1 dcmcjpeg +e1
-variant mono12_m1 jpeg-extended dcmcjpeg +ee
+variant mono12_m1 jpeg-extended dcmcjpeg +ee +un
 variant mono12_m1 jpegls dcmcjpls
-variant mono12_m1 jpegls-near dcmcjpls +en
+variant mono12_m1 jpegls-near dcmcjpls +en +un
 
 variant mono8 rle dcmcrle
-variant mono8 jpeg-baseline dcmcjpeg +eb
+variant mono8 jpeg-baseline dcmcjpeg +eb +un
 variant mono8 jpeg-sv1 dcmcjpeg +e1
 variant mono8 jpegls dcmcjpls
 
 variant rgb8 rle dcmcrle
-variant rgb8 jpeg-baseline dcmcjpeg +eb
+variant rgb8 jpeg-baseline dcmcjpeg +eb +un
 variant rgb8 jpeg-sv1 dcmcjpeg +e1
 variant rgb8 jpegls dcmcjpls
 variant rgb8_planar rle dcmcrle

@@ -43,6 +43,8 @@ export async function renderInstance(bytes: Uint8Array, options: RenderOptions):
   if (options.rows !== undefined || options.columns !== undefined) {
     pipeline = pipeline.resize({ width: options.columns, height: options.rows, fit: 'inside', withoutEnlargement: true });
   }
+  // Keep grey images grey in the file (sharp would otherwise write three equal channels).
+  if (image.channels === 1) pipeline = pipeline.toColourspace('b-w');
   pipeline = options.format === 'png' ? pipeline.png() : pipeline.jpeg({ quality: options.quality ?? 90 });
   const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
   return { body: data, contentType: RENDER_CONTENT_TYPES[options.format], width: info.width, height: info.height };
