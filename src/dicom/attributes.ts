@@ -55,6 +55,9 @@ export const ATTRIBUTES = [
   { keyword: 'StudyDescription', tag: '00081030', level: 'study', column: 'study_description', kind: 'text', vr: 'LO' },
   { keyword: 'AdmittingDiagnosesDescription', tag: '00081080', level: 'study', column: 'admitting_diagnoses_description', kind: 'text', vr: 'LO' },
   { keyword: 'StudyID', tag: '00200010', level: 'study', column: 'study_id', kind: 'text', vr: 'SH' },
+  // Shown and matched by DICOMweb searches (PS3.18 study-level keys); migration 0005.
+  { keyword: 'AccessionNumber', tag: '00080050', level: 'study', column: 'accession_number', kind: 'text', vr: 'SH' },
+  { keyword: 'ReferringPhysicianName', tag: '00080090', level: 'study', column: 'referring_physician_name', kind: 'person', vr: 'PN' },
   { keyword: 'PatientAge', tag: '00101010', level: 'study', column: 'patient_age', kind: 'text', vr: 'AS' },
   { keyword: 'LongitudinalTemporalEventType', tag: '00120053', level: 'study', column: 'longitudinal_temporal_event_type', kind: 'text', vr: 'CS' },
   { keyword: 'LongitudinalTemporalOffsetFromEvent', tag: '00120052', level: 'study', column: 'longitudinal_temporal_offset_from_event', kind: 'float', vr: 'FD' },

@@ -82,7 +82,7 @@ export const ENTITIES_OF: Record<QueryLevel, readonly Level[]> = {
  */
 const DEFAULTS: Record<QueryLevel, readonly string[]> = {
   study: [
-    'StudyDate', 'StudyTime', 'ModalitiesInStudy', 'PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex',
+    'StudyDate', 'StudyTime', 'AccessionNumber', 'ModalitiesInStudy', 'ReferringPhysicianName', 'PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex',
     'StudyInstanceUID', 'StudyID', 'StudyDescription', 'NumberOfStudyRelatedSeries', 'NumberOfStudyRelatedInstances', 'RetrieveURL',
   ],
   series: [

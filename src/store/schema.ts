@@ -46,6 +46,8 @@ export interface StudyTable {
   study_description: string | null;
   admitting_diagnoses_description: string | null;
   study_id: string | null;
+  accession_number: string | null;
+  referring_physician_name: string | null;
   patient_age: string | null;
   longitudinal_temporal_event_type: string | null;
   longitudinal_temporal_offset_from_event: number | null;

@@ -295,9 +295,14 @@ for (const dialect of DIALECTS) {
       const inst = await q('/instances?includefield=AvailableTransferSyntaxUID&SOPClassUID=1.2.840.10008.5.1.4.1.1.66.4');
       assert.ok(inst.length > 0 && inst.every((i) => first(i, '00080016') === '1.2.840.10008.5.1.4.1.1.66.4' && first(i, '00083002')));
       // An attribute the index does not hold: not matched, and a Warning says so.
-      const r = await getJson(`${a.root}/studies?AccessionNumber=X1`);
+      const r = await getJson(`${a.root}/studies?InstitutionName=X1`);
       assert.equal((r.body as Json[]).length, all.length);
-      assert.match(r.headers.get('warning') ?? '', /^299 .*AccessionNumber/);
+      assert.match(r.headers.get('warning') ?? '', /^299 .*InstitutionName/);
+      // AccessionNumber is held: matched exactly.
+      const accession = all.map((s) => first(s, '00080050')).find((v) => v !== undefined)!;
+      assert.ok(accession);
+      const byAccession = await q(`/studies?AccessionNumber=${encodeURIComponent(accession)}`);
+      assert.ok(byAccession.length > 0 && byAccession.every((s) => first(s, '00080050') === accession));
     });
 
     test('bad input is a 400 with a JSON message; an unservable Accept is a 406', async () => {
@@ -426,6 +431,8 @@ for (const dialect of DIALECTS) {
         ['/studies?ModalitiesInStudy=PT', '0020000D'],
         ['/studies?ModalitiesInStudy=SEG', '0020000D'],
         ['/studies?StudyDescription=CT*', '0020000D'],
+        ['/studies?AccessionNumber=*8*', '0020000D'],
+        ['/studies?ReferringPhysicianName=*', '0020000D'],
         ['/series', '0020000E'],
         ['/series?Modality=CT', '0020000E'],
         ['/series?Modality=MR', '0020000E'],

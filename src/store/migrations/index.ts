@@ -5,6 +5,7 @@ import * as archive from './0001-archive.js';
 import * as auth from './0002-auth.js';
 import * as commercialUse from './0003-commercial-use.js';
 import * as scale from './0004-scale.js';
+import * as dicomwebStudy from './0005-dicomweb-study.js';
 import * as fileStore from './0007-file-store.js';
 
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0002-auth': auth,
   '0003-commercial-use': commercialUse,
   '0004-scale': scale,
+  '0005-dicomweb-study': dicomwebStudy,
   '0007-file-store': fileStore,
 };
 
