@@ -25,6 +25,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const uidOf = (i: number) => `1.2.826.0.1.3680043.9.8888.${i + 1}`;
 
 export async function benchDownloadCli(): Promise<Record<string, number | string>> {
+  if (spawnSync('curl', ['--version']).status !== 0) return { skipped: 'curl, the baseline, is not installed: apt-get install -y curl' };
   const dir = scratch();
   let server: ChildProcess | undefined;
   try {

@@ -149,3 +149,19 @@ test('resume: the command and the server killed mid-stream, more than once, end 
   }
   assert.deepEqual(fs.readdirSync(path.join(out, '.nbia-download')).filter((f) => !f.endsWith('.done.json')), [], 'no partial state left');
 });
+
+test('a series whose stored file changed fails after its retries and is listed; the others arrive (exit 1)', async () => {
+  const [good, bad] = [archive.open[2]!, archive.open[3]!];
+  const blob = archive.t.blobs.pathOf(`${bad.uid}/${bad.uid}.3.dcm`, false);
+  const bytes = fs.readFileSync(blob);
+  bytes[bytes.length - 1]! ^= 0xff; // same size, other content: the server breaks the connection at it
+  fs.writeFileSync(blob, bytes);
+  const out = tempDir('nbia-dl-');
+  const r = await nbia(['download', '--out', out, '--server', `http://127.0.0.1:${port}`, '--series', good.uid, bad.uid, '--retries', '1', '--backoff', '50', '--layout', 'flat']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /1 of 2 series complete/);
+  assert.match(r.stdout, new RegExp(`failed: ${bad.uid.replace(/\./g, '\\.')}`));
+  assert.match(r.stderr, /retry 1\/1/);
+  assert.equal(fs.readdirSync(path.join(out, good.uid)).filter((f) => f.endsWith('.dcm')).length, 6);
+  assert.equal(fs.existsSync(path.join(out, bad.uid)), false, 'nothing half-made in place');
+});
