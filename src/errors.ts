@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   invalid_token: 401, // missing, unknown, expired or revoked bearer token
   not_found: 404, // unknown path, or a resource that does not exist for this viewer
   method_not_allowed: 405,
+  not_acceptable: 406, // no representation the Accept header allows (DICOMweb transfer syntaxes)
   range_not_satisfiable: 416,
   unsupported_media_type: 415, // a stored image this server cannot decode or render
   conflict: 409,

@@ -12,6 +12,7 @@ import { registerNbiaRoutes } from './nbia/routes.js';
 import { registerAuthRoutes } from './auth/routes.js';
 import { registerDownloadRoutes } from './nbia/downloads.js';
 import { registerPortal } from './portal/serve.js';
+import { registerDicomwebRoutes } from './dicomweb/routes.js';
 import { registerWadoRoutes } from './nbia/wado.js';
 
 export interface BuildOptions {
@@ -52,7 +53,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions = {}): 
     }
   });
   await app.register(formbody);
-  await app.register(cors, { origin: '*', allowedHeaders: ['Authorization', 'Content-Type', 'Range'], exposedHeaders: ['Content-Length', 'Content-Range', 'Content-Disposition', 'Retry-After', 'WWW-Authenticate'] });
+  await app.register(cors, { origin: '*', allowedHeaders: ['Authorization', 'Content-Type', 'Range', 'Accept'], exposedHeaders: ['Content-Length', 'Content-Range', 'Content-Disposition', 'Retry-After', 'WWW-Authenticate', 'Warning'] });
   await app.register(swagger, {
     openapi: {
       info: {
@@ -107,6 +108,7 @@ export async function buildServer(ctx: AppContext, options: BuildOptions = {}): 
   registerAuthRoutes(app, ctx);
   registerNbiaRoutes(app, ctx);
   registerDownloadRoutes(app, ctx);
+  registerDicomwebRoutes(app, ctx);
   registerWadoRoutes(app, ctx);
   await registerPortal(app);
   return app;

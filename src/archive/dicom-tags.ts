@@ -65,6 +65,15 @@ const MAX_WHOLE_FILE_BYTES = 1 << 30;
 
 /** The tag rows of one stored image. A missing or unreadable file is the server's fault: a 500 that says which. */
 export async function readDicomTags(blobs: BlobStore, image: StoredImage): Promise<DicomTagRow[]> {
+  return dicomTagRows(await readStoredDataSet(blobs, image));
+}
+
+/**
+ * The data set of one stored image up to (not into) Pixel Data, read in growing prefixes.
+ * Shared by getDicomTags and the DICOMweb metadata; a missing or unreadable file is a 500
+ * that names the image.
+ */
+export async function readStoredDataSet(blobs: BlobStore, image: StoredImage): Promise<DataSet> {
   const stat = await blobs.stat(image.blobKey, image.inPlace);
   if (!stat) throw new ApiError('server_error', `the stored file of image ${image.sopInstanceUid} is missing from the file store`);
   let want = Math.min(stat.size, FIRST_READ_BYTES);
@@ -74,13 +83,13 @@ export async function readDicomTags(blobs: BlobStore, image: StoredImage): Promi
       throw new ApiError('server_error', `image ${image.sopInstanceUid} has no Pixel Data in its first bytes and is too large (${stat.size} bytes) to list`);
     }
     const bytes = await readPrefix(blobs.openRead(image.blobKey, image.inPlace, { start: 0, end: want - 1 }));
-    let rows: DicomTagRow[] | null;
+    let dataSet: DataSet | null;
     try {
-      rows = tryDicomTagRows(bytes, complete);
+      dataSet = tryDataSet(bytes, complete);
     } catch (err) {
       throw new ApiError('server_error', `the stored file of image ${image.sopInstanceUid} cannot be read as DICOM (${(err as Error).message})`);
     }
-    if (rows) return rows;
+    if (dataSet) return dataSet;
     want = Math.min(stat.size, want * 8);
   }
 }
@@ -98,6 +107,11 @@ async function readPrefix(stream: Readable): Promise<Buffer> {
  * be parsed throws.
  */
 export function tryDicomTagRows(bytes: Uint8Array, complete: boolean): DicomTagRow[] | null {
+  const dataSet = tryDataSet(bytes, complete);
+  return dataSet && dicomTagRows(dataSet);
+}
+
+function tryDataSet(bytes: Uint8Array, complete: boolean): DataSet | null {
   let dataSet: DataSet;
   try {
     dataSet = parse(bytes);
@@ -108,7 +122,7 @@ export function tryDicomTagRows(bytes: Uint8Array, complete: boolean): DicomTagR
   const pixelData = dataSet.elements.x7fe00010;
   const reachedPixelData = pixelData !== undefined && pixelData.dataOffset <= bytes.length;
   if (!complete && !reachedPixelData) return null;
-  return dicomTagRows(dataSet);
+  return dataSet;
 }
 
 /** Explicit or implicit VR per the file meta; VRs of implicit files come from the dictionary. */
@@ -162,7 +176,7 @@ export function formatTag(tag: number): string {
 }
 
 /** The VR an Implicit VR file leaves out, from the dictionary (undefined for private and unknown tags). */
-function implicitVr(tag: string): string | undefined {
+export function implicitVr(tag: string): string | undefined {
   const t = tagNumber(tag);
   if ((t & 0xffff) === 0) return 'UL';
   const group = t >>> 16;
@@ -317,10 +331,19 @@ function rawText(dataSet: DataSet, element: Element, encoding: 'ascii' | 'latin1
 }
 
 function textValue(walk: Walk, dataSet: DataSet, element: Element, vr: string): string {
+  return elementText(dataSet, element, vr, walk.charset);
+}
+
+/**
+ * The text of a string-VR element, decoded with the data set's Specific Character Set
+ * (`charset`, as stored) where that applies, padding removed; multiple values stay joined
+ * with `\`.
+ */
+export function elementText(dataSet: DataSet, element: Element, vr: string, charset: string | undefined): string {
   let text: string;
-  if (CHARSET_VRS.has(vr) && walk.charset !== undefined) {
+  if (CHARSET_VRS.has(vr) && charset !== undefined) {
     try {
-      text = characterSets.convertBytes(walk.charset, bytesOf(dataSet, element), { vr });
+      text = characterSets.convertBytes(charset, bytesOf(dataSet, element), { vr });
     } catch {
       // An unknown Specific Character Set: show the bytes as Latin-1 rather than fail the listing.
       text = rawText(dataSet, element, 'latin1');
