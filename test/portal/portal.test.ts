@@ -50,6 +50,7 @@ const shots = process.env.NBIA_PORTAL_SCREENSHOTS === '1';
 async function screenshot(file: string): Promise<void> {
   const size = page.viewportSize();
   await page.setViewportSize({ width: 960, height: 600 });
+  await page.waitForFunction(() => !(globalThis as unknown as { document: { querySelector(s: string): unknown } }).document.querySelector('[aria-label$=": loading"]'));
   await page.screenshot({ path: path.join(REPO, file) });
   if (size) await page.setViewportSize(size);
 }
@@ -92,6 +93,8 @@ describe('web portal in headless Chromium', { timeout: 300_000 }, () => {
     }
     const rows = results().locator('tbody tr');
     assert.equal(await rows.count(), 20, 'a full first page');
+    // Thumbnails through the bearer: at least one real image among the rows.
+    await results().locator('img.thumb').first().waitFor();
     assert.match((await page.getByText(/series of \d+ patients/).textContent()) ?? '', /^\d+ series of 32 patients$/);
     assertNoConsoleErrors();
   });
