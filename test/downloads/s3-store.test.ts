@@ -162,11 +162,19 @@ test('downloads from S3: whole ZIPs every reader accepts, ranges, and changed, r
     assert.equal(resized.aborted, true);
     assert.equal(resized.body.length, 0);
     assert.match(String(s.errors.filter((e) => e.sopInstanceUid === '6.6.2').at(-1)?.reason), /70001 bytes, the index records 70000/);
-    // Gone: the ZIP breaks where that file would be.
-    await s3.client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: 'dl/6.6/6.6.1.dcm' }));
+    // Gone, after the first file: the ZIP breaks where that file would be.
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'dl/6.6/6.6.2.dcm', Body: images[1]!.bytes }));
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'dl/6.6/6.6.4.dcm', Body: images[3]!.bytes }));
+    await s3.client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: 'dl/6.6/6.6.3.dcm' }));
     const vanished = await request(url);
     assert.equal(vanished.aborted, true);
-    assert.match(String(s.errors.filter((e) => e.sopInstanceUid === '6.6.1').at(-1)?.reason), /missing/);
+    assert.ok(vanished.body.length < whole.body.length);
+    assert.match(String(s.errors.filter((e) => e.sopInstanceUid === '6.6.3').at(-1)?.reason), /missing/);
+    // Gone, the first file: a clean 404 before any byte (nothing of the series is served).
+    await s3.client.send(new DeleteObjectCommand({ Bucket: s3.bucket, Key: 'dl/6.6/6.6.1.dcm' }));
+    const first = await request(url);
+    assert.equal(first.status, 404);
+    assert.equal(first.aborted, false);
   } finally {
     await s.close();
     await t.dispose();
