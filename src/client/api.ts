@@ -67,6 +67,41 @@ export interface ImageParams {
   IncludeMD5?: 'Yes' | 'No';
 }
 export interface Md5ImageParams { SeriesInstanceUID: string }
+export interface DcmImageParams {
+  SeriesInstanceUID: string;
+  /** `true`: md5hashes.csv last in the ZIP. */
+  MD5Verification?: 'true' | 'false';
+  /** Accepted; the archive holds no annotation files. */
+  IncludeAnnotation?: 'true' | 'false';
+}
+/** v1/v2 spell it SOPInstanceUid (the server reads either spelling). */
+export interface M5HashParams { SOPInstanceUid: string }
+export interface Md5HashParams { SOPInstanceUID: string }
+/** A WADO-URI request (PS3.18 §9.1.2); requestType=WADO is sent for you. */
+export interface WadoParams {
+  studyUID: string;
+  seriesUID: string;
+  objectUID: string;
+  /** Media types in order of preference: application/dicom (the stored file), image/jpeg (default), image/png. */
+  contentType?: string;
+  /** The following only for a rendered image (not with application/dicom). */
+  rows?: number;
+  columns?: number;
+  windowCenter?: number;
+  windowWidth?: number;
+  frameNumber?: number;
+  imageQuality?: number;
+}
+/** UIDs; sent as one comma-joined `seriesList`. */
+export interface DeniedSeriesParams {
+  seriesList: readonly string[];
+  /** Accepted for the Data Retriever; the answer is always for the caller. */
+  userName?: string;
+}
+/** `DOI` as 10.NNNN/suffix or https://doi.org/...; absent: every visible one. */
+export interface DoiParams { DOI?: string; CollectionOrSeries?: 'Collection' | 'Series' }
+export interface CollectionManifestParams { collection: string; includeAnnotation?: 'true' | 'false' }
+export interface ManifestListParams { list: readonly string[]; includeAnnotation?: 'true' | 'false' }
 export interface SingleImageParams { SeriesInstanceUID: string; SOPInstanceUID: string }
 export interface DescriptionParams { collectionName?: string }
 export interface DicomTagParams { SeriesUID: string }
@@ -104,18 +139,39 @@ interface FamilyCommon {
   getImage: DownloadCall<ImageParams>;
   getImageWithMD5Hash: DownloadCall<Md5ImageParams>;
   getSingleImage: DownloadCall<SingleImageParams>;
+  /** A series ZIP for the command-line downloader: descriptive names, no LICENSE. */
+  getDCMImage: DownloadCall<DcmImageParams>;
 }
 
-/** v1 and v2 (v2 asks with a bearer; the guest's is fetched for you). */
-export interface V1Api extends FamilyCommon {
+/** v2 (asks with a bearer; the guest's is fetched for you); v1 has all of these too. */
+export interface V2Api extends FamilyCommon {
   NewPatientsInCollection: RowsCall<NewPatientsParams, R.PatientRow>;
   NewStudiesInPatientCollection: RowsCall<NewStudiesParams, R.StudyRow>;
   getSeries: RowsCall<SeriesParams, R.SeriesRow>;
   getUpdatedSeries: RowsCall<UpdatedSeriesParams, R.UpdatedSeriesRow>;
   getContentsByName: JsonCall<CartParams, R.CartSeriesRow[]>;
   getSeriesMetaData: RowsCall<SeriesUidParams, R.SeriesMetaDataRow>;
+  /** The stored file's MD5, lowercase hex. */
+  getM5HashForImage: JsonCall<M5HashParams, string>;
 }
-export type V2Api = V1Api;
+
+/** v1: v2's endpoints, and those only v1 has. */
+export interface V1Api extends V2Api {
+  /** Of the series given, those the caller may not download. */
+  getDeniedSeries: RowsCall<DeniedSeriesParams, R.DeniedSeriesRow>;
+  /** `status`, `status/version`, `status/database`: the server's short HTML. */
+  status: JsonCall<object, string>;
+  statusVersion: JsonCall<object, string>;
+  statusDatabase: JsonCall<object, string>;
+  /** The configured user agreement's text (a 404, NbiaNotFoundError, when there is none). */
+  getUserAgreementTxt: JsonCall<object, string>;
+  /** UIDNames.properties: `UID=Name` per line. */
+  getAllSOPClassDefinition: JsonCall<object, string>;
+  /** WADO-URI by GET: the Response (application/dicom, image/jpeg or image/png). */
+  wado: DownloadCall<WadoParams>;
+  /** WADO-URI by POST. */
+  getWado: DownloadCall<WadoParams>;
+}
 
 export interface V4Api extends FamilyCommon {
   NewPatientsInCollection: RowsCall<V4NewPatientsParams, R.PatientRow>;
@@ -134,6 +190,10 @@ export interface V4Api extends FamilyCommon {
   getSimpleSearch: JsonCall<SimpleSearchParams, R.SimpleSearchResult>;
   /** The `.tcia` manifest text. */
   getManifestForSimpleSearch: JsonCall<SimpleSearchParams, string>;
+  getMD5HashForImage: JsonCall<Md5HashParams, string>;
+  getCollectionOrSeriesForDOI: JsonCall<DoiParams, R.DoiHit[]>;
+  /** The `.tcia` manifest of every visible series of a collection. */
+  getManifestForCollection: JsonCall<CollectionManifestParams, string>;
 }
 
 /** The unversioned endpoints (`services/<name>`); they need a bearer (the guest's by default). */
@@ -150,4 +210,11 @@ export interface AdvancedApi {
   getManifestForSimpleSearch: JsonCall<SimpleSearchParams, string>;
   /** Creates a shared cart; answers the server's text ("List created"). */
   createSharedList: JsonCall<SharedListParams, string>;
+  getSeriesMetadata3: RowsCall<SeriesListParams, R.SeriesMetadata3Row>;
+  getLicenses: JsonCall<object, R.LicenseRow[]>;
+  getCollectionOrSeriesForDOI: JsonCall<DoiParams, R.DoiHit[]>;
+  getManifestForCollection: JsonCall<CollectionManifestParams, string>;
+  /** The `.tcia` manifest of the given series the caller may see. */
+  getManifestTextV2: JsonCall<ManifestListParams, string>;
+  getWado: DownloadCall<WadoParams>;
 }

@@ -8,7 +8,7 @@
 import type { AdvancedApi, CallOptions, DownloadOptions, Format, SearchCriterion, V1Api, V2Api, V4Api } from './api.js';
 import { apiRoot, endpointUrl, type Family } from './base-url.js';
 import { csvObjects } from './csv.js';
-import { ENDPOINTS, type EndpointInfo } from './endpoints.js';
+import { ENDPOINTS, functionName, type EndpointInfo } from './endpoints.js';
 import { httpError, NbiaAuthError, NbiaNetworkError, NbiaResponseError } from './errors.js';
 import { Session } from './session.js';
 
@@ -73,13 +73,13 @@ export class NbiaClient {
 
   private family(family: Family): Record<string, (params?: Params, options?: Options) => Promise<unknown>> {
     return Object.fromEntries(
-      ENDPOINTS.filter((e) => e.family === family).map((e) => [e.name, (params?: Params, options?: Options) => this.call(e, params ?? {}, options ?? {})]),
+      ENDPOINTS.filter((e) => e.family === family).map((e) => [functionName(e), (params?: Params, options?: Options) => this.call(e, params ?? {}, options ?? {})]),
     );
   }
 
   /** Calls one endpoint and reads its answer as ENDPOINTS says. */
   async call(endpoint: EndpointInfo, params: Params, options: Options = {}): Promise<unknown> {
-    const fields = encodeParams(params);
+    const fields = encodeParams({ ...params, ...endpoint.fixed });
     const wantsText = options.format !== undefined && options.format !== 'json';
     if (endpoint.answer === 'rows' || endpoint.answer === 'csv-rows') {
       if (wantsText) fields.push(['format', options.format!]);

@@ -9,23 +9,31 @@ import type { Family } from './base-url.js';
  * - `csv-rows`: the same, but CSV unless asked otherwise (getSeriesMetadata, getSeriesMetadata2);
  * - `json-rows`: always a JSON array;
  * - `json`: one JSON object;
- * - `text`: a text body (a `.tcia` manifest, "List created");
- * - `download`: a binary body, streamed (a series ZIP, a DICOM file).
+ * - `text`: a text body (a `.tcia` manifest, "List created", an MD5, the status HTML);
+ * - `download`: a binary body, streamed (a series ZIP, a DICOM file, a rendered image).
  */
 export type Answer = 'rows' | 'csv-rows' | 'json-rows' | 'json' | 'text' | 'download';
 
 export interface EndpointInfo {
   family: Family;
+  /** The name in the URL (`status/version` holds a slash). */
   name: string;
   method: 'GET' | 'POST';
   answer: Answer;
+  /** Fields sent on every call, so that callers need not (WADO-URI's requestType=WADO). */
+  fixed?: Readonly<Record<string, string>>;
+}
+
+/** The name of an endpoint's function on its family: the URL name, `a/b` as `aB` (`status/version` → `statusVersion`). */
+export function functionName(endpoint: Pick<EndpointInfo, 'name'>): string {
+  return endpoint.name.replace(/\/(.)/g, (_, c: string) => c.toUpperCase());
 }
 
 const V124: readonly Family[] = ['v1', 'v2', 'v4'];
 const V12: readonly Family[] = ['v1', 'v2'];
 
-function each(families: readonly Family[], name: string, answer: Answer, method: 'GET' | 'POST' = 'GET'): EndpointInfo[] {
-  return families.map((family) => ({ family, name, method, answer }));
+function each(families: readonly Family[], name: string, answer: Answer, method: 'GET' | 'POST' = 'GET', fixed?: Record<string, string>): EndpointInfo[] {
+  return families.map((family) => ({ family, name, method, answer, ...(fixed ? { fixed } : {}) }));
 }
 
 export const ENDPOINTS: readonly EndpointInfo[] = [
@@ -50,6 +58,20 @@ export const ENDPOINTS: readonly EndpointInfo[] = [
   ...each(V124, 'getImage', 'download'),
   ...each(V124, 'getImageWithMD5Hash', 'download'),
   ...each(V124, 'getSingleImage', 'download'),
+  ...each(V124, 'getDCMImage', 'download'),
+  // One image's MD5 (spec §5.19), spelt getM5HashForImage (sic) at v1/v2.
+  ...each(V12, 'getM5HashForImage', 'text'),
+  ...each(['v4'], 'getMD5HashForImage', 'text'),
+  // WADO-URI (spec §5.21, PS3.18 §9): one instance, stored or rendered.
+  ...each(['v1'], 'wado', 'download', 'GET', { requestType: 'WADO' }),
+  ...each(['v1', 'advanced'], 'getWado', 'download', 'POST', { requestType: 'WADO' }),
+  // v1 only, for the Data Retriever and monitoring (spec §1.1, §5.21).
+  ...each(['v1'], 'getDeniedSeries', 'rows'),
+  ...each(['v1'], 'status', 'text'),
+  ...each(['v1'], 'status/version', 'text'),
+  ...each(['v1'], 'status/database', 'text'),
+  ...each(['v1'], 'getUserAgreementTxt', 'text'),
+  ...each(['v1'], 'getAllSOPClassDefinition', 'text'),
   // Counts (spec §7.1, §8): JSON {criteria,count} unversioned, rows in any format at v4.
   ...['getCollectionValuesAndCounts', 'getModalityValuesAndCounts', 'getBodyPartValuesAndCounts', 'getManufacturerValuesAndCounts', 'getSpeciesValuesAndCounts'].flatMap(
     (name) => [...each(['advanced'], name, 'json-rows'), ...each(['v4'], name, 'rows')],
@@ -59,8 +81,14 @@ export const ENDPOINTS: readonly EndpointInfo[] = [
   ...each(['advanced', 'v4'], 'getDicomTags', 'json-rows'),
   ...each(['v4'], 'getSeriesMetadata', 'csv-rows', 'POST'),
   ...each(['advanced'], 'getSeriesMetadata2', 'csv-rows', 'POST'),
+  ...each(['advanced'], 'getSeriesMetadata3', 'csv-rows', 'POST'),
   ...each(['v4'], 'getSimpleSearch', 'json', 'POST'),
   ...each(['advanced'], 'getSimpleSearchWithModalityAndBodyPartPaged', 'json', 'POST'),
   ...each(['advanced', 'v4'], 'getManifestForSimpleSearch', 'text', 'POST'),
   ...each(['advanced'], 'createSharedList', 'text', 'POST'),
+  // Licences, DOIs and whole-collection manifests (spec §7.5, §7.7).
+  ...each(['advanced'], 'getLicenses', 'json-rows'),
+  ...each(['advanced', 'v4'], 'getCollectionOrSeriesForDOI', 'json-rows', 'POST'),
+  ...each(['advanced', 'v4'], 'getManifestForCollection', 'text', 'POST'),
+  ...each(['advanced'], 'getManifestTextV2', 'text', 'POST'),
 ];

@@ -238,6 +238,72 @@ export interface SeriesMetadata2Row {
   TimeStamp?: string;
 }
 
+/** getSeriesMetadata3: patient, study and series columns under spaced headers; dates yyyy-MM-dd. */
+export interface SeriesMetadata3Row {
+  'Patient ID'?: string;
+  'Patient Name'?: string;
+  'Patient Birth Date'?: string;
+  'Patient Sex'?: string;
+  'Ethnic Group'?: string;
+  Phantom?: string;
+  'Species Code'?: string;
+  'Species Description'?: string;
+  'Study Instance UID'?: string;
+  'Study Date'?: string;
+  'Study Description'?: string;
+  'Admitting Diagnosis Description'?: string;
+  'Study ID'?: string;
+  'Patient Age'?: string;
+  'Longitudinal Temporal Event Type'?: string;
+  'Longitudinal Temporal Offset From Event'?: number | string;
+  'Series Instance UID': string;
+  /** The collection. */
+  Project?: string;
+  Modality?: string;
+  'Protocol Name'?: string;
+  'Series Date'?: string;
+  'Series Description'?: string;
+  'Body Part Examined'?: string;
+  'Series Number'?: number | string;
+  'Annotations Flag'?: boolean | string;
+  Manufacturer?: string;
+  'Manufacturer Model Name'?: string;
+  'Pixel Spacing(mm)- Row'?: number | string;
+  'Slice Thickness(mm)'?: number | string;
+  'Software Versions'?: string;
+  'Image Count'?: number | string;
+  'Max Submission Timestamp'?: string;
+  'License Name'?: string;
+  'License URI'?: string;
+  'Collection URI'?: string;
+  'File Size'?: number | string;
+  'Date Released'?: string;
+  'Third Party Analysis'?: string;
+}
+
+/** v1 getDeniedSeries. */
+export interface DeniedSeriesRow { SeriesInstanceUID: string }
+
+/** getLicenses: every key, nulls kept (the original's LicenseDTO). */
+export interface LicenseRow {
+  longName: string | null;
+  id: number;
+  shortName: string | null;
+  licenseURL: string | null;
+  licenseText: string | null;
+  commercialUse: string | null;
+}
+
+/** getCollectionOrSeriesForDOI: a collection, or with CollectionOrSeries=Series a series. */
+export interface DoiHit {
+  collection: string;
+  seriesInstanceUID?: string;
+  /** Spelt so, as the original. */
+  thirdPartyAnanlysis?: string;
+  /** v4: 1. */
+  authorized?: number;
+}
+
 /** One patient of a simple-search page. */
 export interface SearchPatient {
   subjectId: string;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { SEARCH_ENDPOINTS } from '../../src/nbia/endpoints/index.js';
 import { ADVANCED_ENDPOINTS } from '../../src/nbia/advanced/index.js';
 import { endpointPaths } from '../../src/nbia/families.js';
-import { ENDPOINTS, NbiaClient } from '../../src/client/index.js';
+import { ENDPOINTS, NbiaClient, functionName } from '../../src/client/index.js';
 import { createTestStore } from '../helpers/stores.js';
 import { buildServer } from '../../src/server.js';
 import { DEFAULT_SERVER_OPTIONS } from '../../src/context.js';
@@ -25,7 +25,7 @@ test('every endpoint in the server tables has a client function', () => {
   const client = new NbiaClient('http://127.0.0.1:1');
   for (const e of ENDPOINTS) {
     const api = (e.family === 'advanced' ? client.advanced : client[e.family]) as unknown as Record<string, unknown>;
-    assert.equal(typeof api[e.name], 'function', `${e.family}.${e.name}`);
+    assert.equal(typeof api[functionName(e)], 'function', `${e.family}.${functionName(e)}`);
   }
 });
 
@@ -41,11 +41,35 @@ test('every client endpoint is routed by the server', async () => {
     assert.ok(app.hasRoute({ method: 'GET', url: '/nbia-api/logout' }));
     // The check can fail: a made-up endpoint is not routed.
     assert.equal(app.hasRoute({ method: 'GET', url: '/nbia-api/services/v4/getNothing' }), false);
+
+    // The other way round, beyond the endpoint tables: every route under services/ (the
+    // downloads and WADO-URI are registered apart from them) is one the client calls.
+    const served = routes(app.printRoutes({ commonPrefix: false })).filter((r) => r.split(' ')[1]!.startsWith('/nbia-api/services/'));
+    assert.ok(served.includes('GET /nbia-api/services/v1/wado') && served.includes('GET /nbia-api/services/v4/getDCMImage'), 'the route tree was read');
+    const called = new Set(ENDPOINTS.map((e) => `${e.method} ${endpointPaths(e.family, e.name)[0]}`));
+    const session = ['POST /nbia-api/services/oauth/token', 'GET /nbia-api/services/logout', 'POST /nbia-api/services/logout', 'GET /nbia-api/services/up'];
+    assert.deepEqual(served.filter((r) => !called.has(r) && !session.includes(r)), []);
   } finally {
     await app.close();
     await t.dispose();
   }
 });
+
+/** `METHOD /path` of each route in Fastify's printRoutes tree (HEAD left out: it goes with GET). */
+function routes(tree: string): string[] {
+  const stack: string[] = [];
+  const out: string[] = [];
+  for (const line of tree.split('\n')) {
+    const m = /^((?:│ {3}| {4})*)(?:├── |└── )(.*?)(?: \(([A-Z, ]+)\))?$/.exec(line);
+    if (!m) continue;
+    const depth = m[1]!.length / 4;
+    stack.length = depth;
+    const path = (stack[depth - 1] ?? '') + m[2]!;
+    stack.push(path);
+    for (const method of (m[3] ?? '').split(', ').filter((x) => x && x !== 'HEAD')) out.push(`${method} ${path}`);
+  }
+  return out;
+}
 
 test('src/client imports nothing but its own modules and uses no Node-only globals', () => {
   const dir = path.join(REPO, 'src', 'client');
