@@ -117,16 +117,26 @@ async function handle(ctx: AppContext, def: EndpointDef, family: Family, request
  * the first waits its turn behind the requests that came meanwhile (setImmediate runs after
  * pending I/O), so a 200,000-row listing never stalls other clients.
  */
+/** Rows rendered and written in one turn of a streamed listing. */
+const SLICE_ROWS = 200;
+
+function* slices(rows: readonly Row[]): Generator<readonly Row[]> {
+  for (let i = 0; i < rows.length; i += SLICE_ROWS) yield rows.slice(i, i + SLICE_ROWS);
+}
+
 async function sendPaged(reply: FastifyReply, table: PagedTable, format: Format) {
   const pages = table.pages[Symbol.asyncIterator]();
   const first = await pages.next();
   const second = first.done ? first : await pages.next();
   if (second.done) return reply.send(render({ columns: table.columns, rows: first.done ? [] : first.value }, format));
+  // Written a slice at a time, other requests taking their turn between slices: on SQLite a
+  // page's query runs on the event loop itself, so only short turns keep the others' waits
+  // short (the page's query, then one slice, never a whole page's rendering on top).
   const rest: AsyncIterable<readonly Row[]> = {
     [Symbol.asyncIterator]: async function* () {
-      yield first.value;
-      yield second.value;
-      for (let next = await pages.next(); !next.done; next = await pages.next()) yield next.value;
+      yield* slices(first.value);
+      yield* slices(second.value);
+      for (let next = await pages.next(); !next.done; next = await pages.next()) yield* slices(next.value);
     },
   };
   const body = Readable.from(renderPages({ columns: table.columns, pages: rest }, format, () => nextTurn()), { objectMode: false });
