@@ -8,10 +8,49 @@ import { parentPort } from 'node:worker_threads';
 import { DicomParseError, parseDicomFile } from '../dicom/parse.js';
 import type { FileResult, FileTask, SkipReason } from './types.js';
 
+/**
+ * One read buffer per thread, reused from file to file. A fresh buffer for each file (what
+ * readFileSync does) is a fresh mapping of memory the kernel must zero and fault in page
+ * by page, then unmap: for half-megabyte CT files that cost more system time than the MD5
+ * (measured: 2.4 s of system time for 1,120 files, against 1.1 s for md5sum over them).
+ * Files larger than REUSED_MAX get a buffer of their own, so a rare huge file is not held.
+ */
+let scratch = Buffer.allocUnsafeSlow(2 * 1024 * 1024);
+const REUSED_MAX = 64 * 1024 * 1024;
+
+/** The whole file, in the reused buffer when it fits: valid until the next call. */
+function readWhole(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    // One byte more than the size, so that a file growing while it is read shows up as such.
+    let buffer = scratch;
+    if (size + 1 > buffer.length) {
+      buffer = Buffer.allocUnsafeSlow(size + 1);
+      if (size + 1 <= REUSED_MAX) scratch = buffer;
+    }
+    let n = 0;
+    for (;;) {
+      if (n === buffer.length) {
+        // Grown past the size it had a moment ago: read on into a larger buffer.
+        const larger = Buffer.allocUnsafeSlow(buffer.length * 2);
+        buffer.copy(larger, 0, 0, n);
+        buffer = larger;
+      }
+      const r = fs.readSync(fd, buffer, n, buffer.length - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    return buffer.subarray(0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export function hashAndParse(task: FileTask): FileResult {
   let bytes: Buffer;
   try {
-    bytes = fs.readFileSync(task.path);
+    bytes = readWhole(task.path);
   } catch (err) {
     return { index: task.index, ok: false, size: 0, reason: 'unreadable', message: `cannot read the file: ${(err as Error).message}` };
   }
