@@ -8,11 +8,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import net from 'node:net';
-import { createHash, randomFillSync } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { writeSyntheticImages } from './lib/series.js';
+import { freePort } from './lib/processes.js';
 
 const MiB = 1024 * 1024;
 const SERIES = 40;
@@ -111,7 +110,6 @@ async function prepareArchive(dir: string): Promise<void> {
   const db = store.db;
   const now = '2026-01-01 00:00:00.000';
   const collection = await db.insertInto('collection').values({ name: 'BENCH-CLI', is_public: 1, license_name: 'CC BY 4.0', created_at: now }).returning('id').executeTakeFirstOrThrow();
-  const pool = randomFillSync(Buffer.alloc(2 * FILE_SIZE));
   for (let s = 0; s < SERIES; s++) {
     const uid = uidOf(s);
     const patient = await db.insertInto('patient').values({ collection_id: collection.id, patient_id: `BENCH-${s + 1}` }).returning('id').executeTakeFirstOrThrow();
@@ -121,29 +119,7 @@ async function prepareArchive(dir: string): Promise<void> {
       .values({ study_pk: study.id, patient_pk: patient.id, collection_id: collection.id, series_instance_uid: uid, modality: 'CT', series_number: s + 1, series_description: 'AXIAL', image_count: FILES_PER_SERIES, total_size: FILES_PER_SERIES * FILE_SIZE })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const rows = [];
-    for (let i = 0; i < FILES_PER_SERIES; i++) {
-      const start = ((s * FILES_PER_SERIES + i) * 4099) % FILE_SIZE;
-      const bytes = Buffer.from(pool.subarray(start, start + FILE_SIZE));
-      bytes.writeUInt32LE(s * 1000 + i, 132);
-      const key = `${uid}/${i + 1}.dcm`;
-      const file = blobs.pathOf(key, false);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(file, bytes);
-      rows.push({
-        series_pk: series.id,
-        sop_instance_uid: `${uid}.${i + 1}`,
-        instance_number: i + 1,
-        acquisition_number: 1,
-        file_size: FILE_SIZE,
-        md5: createHash('md5').update(bytes).digest('hex'),
-        crc32: zlib.crc32(bytes),
-        blob_key: key,
-        in_place: 0,
-        ingested_at: now,
-      });
-    }
-    await db.insertInto('image').values(rows).execute();
+    await writeSyntheticImages(db, blobs, { pk: series.id, uid }, FILES_PER_SERIES, FILE_SIZE, s * 1000);
   }
   await store.close();
 }
@@ -160,13 +136,3 @@ function compile(dir: string): string[] {
   return [main];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}

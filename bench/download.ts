@@ -11,10 +11,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import net from 'node:net';
-import { createHash, randomFillSync } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeSyntheticImages } from './lib/series.js';
 import { cpuTicks, download, hasCurl, procStatusKiB, startNginx, stop, TICKS_PER_SECOND } from './lib/processes.js';
 import { fileURLToPath } from 'node:url';
 
@@ -152,33 +152,11 @@ async function prepareData(dir: string): Promise<{ plainFile: string }> {
     .returning('id')
     .executeTakeFirstOrThrow();
 
-  // Distinct bytes per file: one random block, each file a different slice, its number stamped in.
-  const pool = randomFillSync(Buffer.alloc(2 * FILE_SIZE));
-  const rows = [];
-  for (let i = 0; i < FILE_COUNT; i++) {
-    const start = (i * 4099) % FILE_SIZE;
-    const bytes = Buffer.from(pool.subarray(start, start + FILE_SIZE));
-    bytes.writeUInt32LE(i, 132);
-    const key = `${SERIES_UID}/${i + 1}.dcm`;
-    const file = blobs.pathOf(key, false);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, bytes);
-    rows.push({
-      series_pk: series.id,
-      sop_instance_uid: `${SERIES_UID}.${i + 1}`,
-      instance_number: i + 1,
-      file_size: FILE_SIZE,
-      md5: createHash('md5').update(bytes).digest('hex'),
-      crc32: zlib.crc32(bytes),
-      blob_key: key,
-      in_place: 0,
-      ingested_at: now,
-    });
-  }
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('image').values(rows.slice(i, i + 500)).execute();
+  await writeSyntheticImages(db, blobs, { pk: series.id, uid: SERIES_UID }, FILE_COUNT, FILE_SIZE);
   await store.close();
 
   const plainFile = path.join(dir, 'plain-1GiB.bin');
+  const pool = randomFillSync(Buffer.alloc(2 * FILE_SIZE));
   const fd = fs.openSync(plainFile, 'w');
   for (let i = 0; i < GiB / pool.length; i++) fs.writeSync(fd, pool);
   fs.closeSync(fd);

@@ -8,10 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import http from 'node:http';
-import { createHash, randomFillSync } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeSyntheticImages } from './lib/series.js';
 import type { AddressInfo } from 'node:net';
 
 const MiB = 1024 * 1024;
@@ -103,29 +102,7 @@ async function seed(db: import('kysely').Kysely<import('../src/store/schema.js')
     .values({ study_pk: study.id, patient_pk: patient.id, collection_id: collection.id, series_instance_uid: SERIES_UID, modality: 'CT', image_count: FILE_COUNT, total_size: FILE_COUNT * FILE_SIZE })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const pool = randomFillSync(Buffer.alloc(2 * FILE_SIZE));
-  const rows = [];
-  for (let i = 0; i < FILE_COUNT; i++) {
-    const start = (i * 4099) % FILE_SIZE;
-    const bytes = Buffer.from(pool.subarray(start, start + FILE_SIZE));
-    bytes.writeUInt32LE(i, 132);
-    const key = `${SERIES_UID}/${i + 1}.dcm`;
-    const file = local.pathOf(key, false);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, bytes);
-    rows.push({
-      series_pk: series.id,
-      sop_instance_uid: `${SERIES_UID}.${i + 1}`,
-      instance_number: i + 1,
-      file_size: FILE_SIZE,
-      md5: createHash('md5').update(bytes).digest('hex'),
-      crc32: zlib.crc32(bytes),
-      blob_key: key,
-      in_place: 0,
-      ingested_at: now,
-    });
-  }
-  for (let i = 0; i < rows.length; i += 500) await db.insertInto('image').values(rows.slice(i, i + 500)).execute();
+  await writeSyntheticImages(db, local, { pk: series.id, uid: SERIES_UID }, FILE_COUNT, FILE_SIZE);
 }
 
 /** s3rver in a child process, so its work and memory are not this process's. */
