@@ -52,6 +52,16 @@ export class AccessScope {
     return this.db.selectFrom('collection').where('collection.id', 'in', this.visibleCollectionIds());
   }
 
+  /** Patients of the collections this viewer may see. */
+  patients(): SelectQueryBuilder<Database, 'patient', object> {
+    return this.db.selectFrom('patient').where('patient.collection_id', 'in', this.visibleCollectionIds());
+  }
+
+  /** Studies of the patients this viewer may see. */
+  studies(): SelectQueryBuilder<Database, 'study', object> {
+    return this.db.selectFrom('study').where('study.patient_pk', 'in', this.patients().select('patient.id'));
+  }
+
   /** Series of the collections this viewer may see. */
   series(): SelectQueryBuilder<Database, 'series', object> {
     return this.db.selectFrom('series').where('series.collection_id', 'in', this.visibleCollectionIds());

@@ -124,6 +124,20 @@ export interface SimpleSearchParams {
   start?: number;
   size?: number;
 }
+/** The series search (this server's extension): the simple search's criteria, free text, a sort and a page. */
+export interface SeriesSearchParams {
+  criteria?: readonly SearchCriterion[];
+  text?: string;
+  sortField?: 'collection' | 'patient' | 'date' | 'modality' | 'images' | 'size';
+  sortDirection?: 'ascending' | 'descending';
+}
+export interface SeriesSearchPageParams extends SeriesSearchParams {
+  start?: number;
+  /** At most 500. */
+  size?: number;
+  /** 'all': also totalStudies and totalImages. */
+  totals?: 'all';
+}
 export interface SharedListParams { list: readonly string[]; name: string; description?: string; url?: string }
 
 interface FamilyCommon {
@@ -208,6 +222,10 @@ export interface AdvancedApi {
   getSeriesMetadata2: RowsCall<SeriesListParams, R.SeriesMetadata2Row>;
   getSimpleSearchWithModalityAndBodyPartPaged: JsonCall<SimpleSearchParams, R.SimpleSearchResult>;
   getManifestForSimpleSearch: JsonCall<SimpleSearchParams, string>;
+  /** This server's series search: a sorted page of series with totals and facet counts (not on TCIA). */
+  getSimpleSearchSeriesPaged: JsonCall<SeriesSearchPageParams, R.SeriesSearchPage>;
+  /** Every SeriesInstanceUID the series search matches, in its order, at most 50,000 (not on TCIA). */
+  getSimpleSearchSeriesUIDs: JsonCall<SeriesSearchParams, R.SeriesSearchUids>;
   /** Creates a shared cart; answers the server's text ("List created"). */
   createSharedList: JsonCall<SharedListParams, string>;
   getSeriesMetadata3: RowsCall<SeriesListParams, R.SeriesMetadata3Row>;

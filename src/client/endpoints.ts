@@ -84,6 +84,9 @@ export const ENDPOINTS: readonly EndpointInfo[] = [
   ...each(['advanced'], 'getSeriesMetadata3', 'csv-rows', 'POST'),
   ...each(['v4'], 'getSimpleSearch', 'json', 'POST'),
   ...each(['advanced'], 'getSimpleSearchWithModalityAndBodyPartPaged', 'json', 'POST'),
+  // This server's series search (an extension; the portal's search).
+  ...each(['advanced'], 'getSimpleSearchSeriesPaged', 'json', 'POST'),
+  ...each(['advanced'], 'getSimpleSearchSeriesUIDs', 'json', 'POST'),
   ...each(['advanced', 'v4'], 'getManifestForSimpleSearch', 'text', 'POST'),
   ...each(['advanced'], 'createSharedList', 'text', 'POST'),
   // Licences, DOIs and whole-collection manifests (spec §7.5, §7.7).

@@ -327,3 +327,29 @@ export interface SimpleSearchResult {
   species?: unknown;
   sort?: string;
 }
+
+/** One facet value of the series search, with the number of series having it. */
+export interface SeriesFacetValue {
+  value: string;
+  count: number;
+}
+
+/** getSimpleSearchSeriesPaged (this server's extension). Facet counts are series, each facet counted without its own choices. */
+export interface SeriesSearchPage {
+  totalSeries: number;
+  totalPatients: number;
+  /** With totals=all. */
+  totalStudies?: number;
+  totalImages?: number;
+  start: number;
+  size: number;
+  sort: string;
+  series: SeriesMetadataRow[];
+  facets: Record<'collection' | 'modality' | 'bodyPart' | 'manufacturer' | 'species', SeriesFacetValue[]>;
+}
+
+/** getSimpleSearchSeriesUIDs (this server's extension). */
+export interface SeriesSearchUids {
+  totalSeries: number;
+  seriesInstanceUIDs: string[];
+}

@@ -113,6 +113,15 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(found.resultSet.map((p) => p.subjectId), ['BR-01']);
       const found2 = await nbia.advanced.getSimpleSearchWithModalityAndBodyPartPaged({ criteria, start: 0, size: 10 });
       assert.equal(found2.totalPatients, 1);
+      // This server's series search, typed rows and facets.
+      const page = await nbia.advanced.getSimpleSearchSeriesPaged({ criteria, sortField: 'images', sortDirection: 'descending', size: 1, totals: 'all' });
+      assert.equal(page.totalPatients, 1);
+      assert.equal(page.series.length, 1);
+      assert.equal(page.series[0]!.PatientID, 'BR-01');
+      assert.deepEqual(page.facets.collection.map((f) => f.value).includes('breast-mini'), true);
+      const everyUid = await nbia.advanced.getSimpleSearchSeriesUIDs({ criteria, sortField: 'images', sortDirection: 'descending' });
+      assert.equal(everyUid.totalSeries, page.totalSeries);
+      assert.equal(everyUid.seriesInstanceUIDs[0], page.series[0]!.SeriesInstanceUID);
       for (const api of [nbia.v4, nbia.advanced]) {
         const manifest = await api.getManifestForSimpleSearch({ criteria });
         assert.deepEqual(manifest.trim().split('\n').slice(6), ['1.2.840.4.1.1']);

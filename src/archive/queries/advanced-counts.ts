@@ -15,13 +15,21 @@ export const DEFAULT_SPECIES_DESCRIPTION = 'Homo sapiens';
 export const NOT_SPECIFIED = 'NOT SPECIFIED';
 
 /** The value each field is counted by, as NBIA shows it: body parts upper-cased, null ones "NOT SPECIFIED"; a null manufacturer "". */
-const VALUE: Record<CountedField, RawBuilder<string>> = {
+export const COUNTED_VALUE: Record<CountedField, RawBuilder<string>> = {
   collection: sql<string>`${sql.ref('collection.name')}`,
   modality: sql<string>`${sql.ref('series.modality')}`,
   bodyPart: sql<string>`coalesce(upper(${sql.ref('series.body_part_examined')}), ${sql.lit(NOT_SPECIFIED)})`,
   manufacturer: sql<string>`coalesce(${sql.ref('series.manufacturer')}, ${sql.lit('')})`,
   species: sql<string>`coalesce(nullif(${sql.ref('patient.species_code')}, ${sql.lit('')}), ${sql.lit(DEFAULT_SPECIES_CODE)})`,
 };
+
+/**
+ * COUNTED_VALUE's body part, for rows grouped by the raw column: grouping by the column
+ * itself lets a database stream the groups out of an index instead of sorting them.
+ */
+export function shownBodyPart(raw: string | null): string {
+  return raw === null ? NOT_SPECIFIED : raw.toUpperCase();
+}
 
 export interface CountFilters {
   /** Case-insensitive. */
@@ -42,7 +50,7 @@ export interface ValueAndCount {
 
 /** Every value of `field` among the viewer's series, with its distinct-patient count, in byte order of the value. */
 export async function valuesAndCounts(scope: AccessScope, field: CountedField, f: CountFilters = {}): Promise<ValueAndCount[]> {
-  const value = VALUE[field];
+  const value = COUNTED_VALUE[field];
   // Patients are counted by series.patient_pk, and patient and collection rows are joined
   // only when the value or a filter needs them: the other counts then read nothing but the
   // series_value_counts index (migration 0004), never the series rows or the image table.

@@ -7,7 +7,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { AccessScope } from '../access.js';
 import { seriesWithParents } from './columns.js';
 import { compareBytes } from './filters.js';
-import { DEFAULT_SPECIES_CODE, NOT_SPECIFIED } from './advanced-counts.js';
+import { DEFAULT_SPECIES_CODE, NOT_SPECIFIED, shownBodyPart } from './advanced-counts.js';
 
 export interface NumberRange {
   from?: number;
@@ -119,13 +119,18 @@ function inExactly(column: string, values: string[]): Expression<SqlBool> {
 }
 
 /** A LIKE pattern matching `text` anywhere, with the pattern characters escaped. */
-function containsPattern(text: string): string {
+export function containsPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-function whereClauses(c: SearchCriteria): Array<Expression<SqlBool>> {
+/** The criteria as SQL conditions over seriesWithParents (the per-patient ones aside). */
+export function whereClauses(c: SearchCriteria): Array<Expression<SqlBool>> {
   const w: Array<Expression<SqlBool>> = [];
-  if (c.collections.length) w.push(inIgnoringCase('collection.name', c.collections));
+  // Collections are resolved to their ids in their own small table, so that the series are
+  // found through the collection_id indexes (a small collection in a large archive is then
+  // a few index reads, not a scan of every series).
+  const collectionIds = (where: Expression<SqlBool>) => sql<SqlBool>`${ref('series.collection_id')} in (select ${ref('c.id')} from ${sql.table('collection')} as ${sql.id('c')} where ${where})`;
+  if (c.collections.length) w.push(collectionIds(inIgnoringCase('c.name', c.collections)));
   if (c.species.length) {
     w.push(sql<SqlBool>`coalesce(nullif(${ref('patient.species_code')}, ${sql.lit('')}), ${sql.lit(DEFAULT_SPECIES_CODE)}) in (${sql.join(c.species)})`);
   }
@@ -168,7 +173,7 @@ function whereClauses(c: SearchCriteria): Array<Expression<SqlBool>> {
   }
   if (c.excludeCommercial) {
     // The original's exclude_commercial: only a licence stated to forbid commercial use excludes.
-    w.push(sql<SqlBool>`coalesce(upper(${ref('collection.commercial_use')}), ${sql.lit('YES')}) <> ${sql.lit('NO')}`);
+    w.push(collectionIds(sql<SqlBool>`coalesce(upper(${ref('c.commercial_use')}), ${sql.lit('YES')}) <> ${sql.lit('NO')}`));
   }
   for (const t of c.timePoints) {
     w.push(sql<SqlBool>`${ref('study.longitudinal_temporal_event_type')} = ${t.eventType}`);
@@ -183,6 +188,16 @@ function whereClauses(c: SearchCriteria): Array<Expression<SqlBool>> {
     );
   }
   return w;
+}
+
+export type ParentTable = 'study' | 'patient' | 'collection';
+
+/** The tables above series that whereClauses(c) reads, so a query can join only those. */
+export function tablesRead(c: SearchCriteria): Set<ParentTable> {
+  const t = new Set<ParentTable>();
+  if (c.species.length || c.patients.length || c.patientSexes.length || c.phantom !== undefined) t.add('patient');
+  if (c.studies.length || c.descriptions.length || c.studyDates.length || c.timePoints.length) t.add('study');
+  return t;
 }
 
 interface MatchRow {
@@ -271,7 +286,7 @@ export async function simpleSearch(scope: AccessScope, c: SearchCriteria, sortFi
     s.series.push({ seriesPk: Number(r.seriesPk), seriesInstanceUid: r.seriesInstanceUid, modality: r.modality });
     p.hit.seriesCount++;
     p.modalities.add(r.modality);
-    p.bodyParts.add(r.bodyPart === null ? NOT_SPECIFIED : r.bodyPart.toUpperCase());
+    p.bodyParts.add(shownBodyPart(r.bodyPart));
     p.species.add(r.speciesCode || DEFAULT_SPECIES_CODE);
     // A time point is a study's offset from its event, in whole days (the original keeps the integer part).
     if (r.eventType !== null && r.eventType !== '' && r.eventOffset !== null) {

@@ -6,6 +6,7 @@ import { descriptionEndpoints } from './descriptions.js';
 import { dicomTagEndpoints } from './dicom-tags.js';
 import { metadataEndpoints } from './metadata.js';
 import { searchEndpoints } from './search.js';
+import { seriesSearchEndpoints } from './series-search.js';
 import { sharedListEndpoints } from './shared-lists.js';
 
 export const ADVANCED_ENDPOINTS: EndpointDef[] = [
@@ -14,6 +15,7 @@ export const ADVANCED_ENDPOINTS: EndpointDef[] = [
   ...dicomTagEndpoints,
   ...metadataEndpoints,
   ...searchEndpoints,
+  ...seriesSearchEndpoints,
   ...sharedListEndpoints,
   ...catalogueEndpoints,
 ];

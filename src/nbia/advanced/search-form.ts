@@ -111,7 +111,8 @@ function searchDate(params: Params, name: string): string | undefined {
 
 const SORT_FIELDS: Record<string, SortField> = { collection: 'collection', subject: 'subject', study: 'studies', studies: 'studies', series: 'series' };
 
-export function parseSearchForm(params: Params): SearchForm {
+/** The criteria of a simple-search form (criteriaType<N> and their values). */
+export function parseCriteria(params: Params): SearchCriteria {
   const criteria = emptyCriteria();
   let values = 0;
   for (let i = 0; params.has(`criteriaType${i}`); i++) {
@@ -192,24 +193,32 @@ export function parseSearchForm(params: Params): SearchForm {
         break;
     }
   }
+  return criteria;
+}
 
-  const sortFieldText = params.get('sortField')?.trim() || 'subject';
-  const sortField = SORT_FIELDS[sortFieldText.toLowerCase()];
-  if (sortField === undefined) throw badRequest(`sortField "${sortFieldText}" is not one of subject, collection, studies, series`);
-  const sortDirectionText = params.get('sortDirection')?.trim() || 'ascending';
-  const direction = sortDirectionText.toLowerCase();
-  if (!['ascending', 'descending', 'asc', 'desc'].includes(direction)) {
-    throw badRequest(`sortDirection "${sortDirectionText}" is not ascending or descending`);
-  }
+/** `start` (from 0) and `size` (undefined: no limit) of a paged search. */
+export function parsePage(params: Params): { start: number; size: number | undefined } {
   const startText = params.get('start');
   const sizeText = params.get('size');
   return {
-    criteria,
-    sortField,
-    sortFieldText,
-    sortDirectionText,
-    ascending: direction.startsWith('asc'),
     start: startText === undefined || startText.trim() === '' ? 0 : wholeNumber(startText, 'start', 0),
     size: sizeText === undefined || sizeText.trim() === '' ? undefined : wholeNumber(sizeText, 'size', 0),
   };
+}
+
+/** `sortDirection`: ascending (the default) or descending, as sent and as a flag. */
+export function parseSortDirection(params: Params): { text: string; ascending: boolean } {
+  const text = params.get('sortDirection')?.trim() || 'ascending';
+  const direction = text.toLowerCase();
+  if (!['ascending', 'descending', 'asc', 'desc'].includes(direction)) throw badRequest(`sortDirection "${text}" is not ascending or descending`);
+  return { text, ascending: direction.startsWith('asc') };
+}
+
+export function parseSearchForm(params: Params): SearchForm {
+  const criteria = parseCriteria(params);
+  const sortFieldText = params.get('sortField')?.trim() || 'subject';
+  const sortField = SORT_FIELDS[sortFieldText.toLowerCase()];
+  if (sortField === undefined) throw badRequest(`sortField "${sortFieldText}" is not one of subject, collection, studies, series`);
+  const direction = parseSortDirection(params);
+  return { criteria, sortField, sortFieldText, sortDirectionText: direction.text, ascending: direction.ascending, ...parsePage(params) };
 }

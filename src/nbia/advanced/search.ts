@@ -9,7 +9,7 @@ import type { Params } from '../params.js';
 import type { AccessScope } from '../../archive/access.js';
 import { parseSearchForm, SUPPORTED_CRITERIA, type SearchForm } from './search-form.js';
 
-const SEARCH_PARAMS: ParamDef[] = [
+export const SEARCH_PARAMS: ParamDef[] = [
   { name: 'criteriaType0', description: `criteria type N (N = 0, 1, 2, ...; read until the first gap): ${SUPPORTED_CRITERIA.join(', ')}` },
   { name: 'value0', description: 'value of criteria N (repeat a list criteria type to give alternatives)' },
   { name: 'fromDate0', description: 'DateRangeCriteria N: first study date, MM-DD-YYYY (MM/DD/YYYY and YYYY-MM-DD accepted)' },

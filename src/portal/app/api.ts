@@ -1,7 +1,7 @@
 // The portal's view of the archive: the few calls it makes, each one a public NBIA
 // endpoint called through the typed client library (src/client, `nbia-archive/client`).
 // Typed rows in, plain portal records out, so components never see NBIA's column spellings.
-import { GUEST, NbiaClient, type SearchCriterion, type SeriesMetadataRow } from '../../client/index.js';
+import { GUEST, NbiaClient, type SearchCriterion, type SeriesMetadataRow, type SeriesSearchParams } from '../../client/index.js';
 
 export { GUEST };
 
@@ -35,34 +35,8 @@ export function accessToken(session: Session): Promise<string> {
   return session.client.session.accessToken();
 }
 
-export interface PatientHit {
-  id: number;
-  subjectId: string;
-  collection: string;
-  seriesUids: string[];
-  modalities: string[];
-  bodyParts: string[];
-  species: string[];
-}
-
 /** One criterion of the simple search form (spec §7.4). */
 export type Criterion = SearchCriterion;
-
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
-
-/** Every patient matching the criteria, with the series that matched. */
-export async function simpleSearch(session: Session, criteria: readonly Criterion[]): Promise<PatientHit[]> {
-  const raw = await session.client.advanced.getSimpleSearchWithModalityAndBodyPartPaged({ criteria });
-  return raw.resultSet.map((p) => ({
-    id: p.id,
-    subjectId: p.subjectId,
-    collection: p.project,
-    seriesUids: p.studyIdentifiers.flatMap((s) => s.seriesInstanceUIDs ?? []),
-    modalities: strings(p.modalities),
-    bodyParts: strings(p.bodyParts),
-    species: strings(p.species),
-  }));
-}
 
 export interface SeriesInfo {
   seriesInstanceUid: string;
@@ -120,6 +94,28 @@ function seriesInfo(r: SeriesMetadataRow): SeriesInfo {
 export async function seriesMetadata(session: Session, uids: readonly string[]): Promise<SeriesInfo[]> {
   if (uids.length === 0) return [];
   return (await session.client.v4.getSeriesMetadata({ list: uids })).map(seriesInfo);
+}
+
+export interface SeriesPage {
+  totalSeries: number;
+  totalPatients: number;
+  totalStudies?: number;
+  totalImages?: number;
+  series: SeriesInfo[];
+  facets: Record<'collection' | 'modality' | 'bodyPart' | 'manufacturer' | 'species', Array<{ value: string; count: number }>>;
+}
+
+export type SeriesQuery = SeriesSearchParams;
+
+/** One sorted page of the series search, with totals and facet counts (the server's getSimpleSearchSeriesPaged). */
+export async function seriesSearch(session: Session, query: SeriesQuery, start: number, size: number, totals?: 'all'): Promise<SeriesPage> {
+  const r = await session.client.advanced.getSimpleSearchSeriesPaged({ ...query, start, size, ...(totals ? { totals } : {}) });
+  return { ...r, series: r.series.map(seriesInfo) };
+}
+
+/** Every series the search matches, in its order (the server allows up to 50,000). */
+export async function seriesSearchUids(session: Session, query: SeriesQuery): Promise<string[]> {
+  return (await session.client.advanced.getSimpleSearchSeriesUIDs(query)).seriesInstanceUIDs;
 }
 
 export async function sopInstanceUids(session: Session, seriesUid: string): Promise<string[]> {

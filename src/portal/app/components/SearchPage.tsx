@@ -36,10 +36,15 @@ export function SearchPage({ search }: { search: SearchState }) {
 
   // What another viewer's session found (before a login or logout) is never shown.
   const result = outcome?.engine === engine ? outcome.result : undefined;
-  const total = result?.series.length ?? 0;
+  const total = result?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  const page = Math.min(search.page, pages);
-  const rows = result?.series.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE) ?? [];
+  const page = search.page;
+  const rows = result?.series ?? [];
+  const addAllResults = () =>
+    engine.allUids(search).then(
+      (uids) => (setCart(addAll(cart, uids)), announce(`${uids.length} series added to the cart`)),
+      (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+    );
 
   return (
     <div class="search">
@@ -97,7 +102,7 @@ export function SearchPage({ search }: { search: SearchState }) {
           <button type="button" disabled={rows.length === 0} onClick={() => (setCart(addAll(cart, rows.map((r) => r.seriesInstanceUid))), announce(`${rows.length} series added to the cart`))}>
             Add page to cart
           </button>
-          <button type="button" disabled={total === 0} onClick={() => (setCart(addAll(cart, result!.series.map((r) => r.seriesInstanceUid))), announce(`${total} series added to the cart`))}>
+          <button type="button" disabled={total === 0} onClick={() => void addAllResults()}>
             Add all results to cart
           </button>
         </div>

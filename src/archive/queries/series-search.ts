@@ -1,0 +1,220 @@
+// The portal's series search, an extension beside the simple search (spec §7.4): the
+// visible series meeting every criterion, sorted and paged by the database, with how many
+// series and patients match and facet counts that follow the other choices. Only the rows
+// of the page asked for are read whole; the rest is counted, so a page of 20 out of
+// 200,000 series costs a few counts, not 200,000 rows through the server.
+//
+// At that size a join costs more than the count itself, so each query joins only the
+// parent tables its criteria, sort or grouping read: with no criteria, the totals and the
+// facets read nothing but the series_value_counts index (migration 0004).
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { AccessScope } from '../access.js';
+import { COUNTED_VALUE, shownBodyPart, type CountedField } from './advanced-counts.js';
+import { containsPattern, tablesRead, whereClauses, type Facet, type ParentTable, type SearchCriteria } from './advanced-search.js';
+import { compareBytes } from './filters.js';
+import { seriesInOrder, type SeriesRecord } from './series.js';
+
+export const SERIES_SORT_KEYS = ['collection', 'patient', 'date', 'modality', 'images', 'size'] as const;
+export type SeriesSortKey = (typeof SERIES_SORT_KEYS)[number];
+
+/** The facets, each with the criteria list it narrows. */
+export const FACETS = {
+  collection: 'collections',
+  modality: 'modalities',
+  bodyPart: 'bodyParts',
+  manufacturer: 'manufacturers',
+  species: 'species',
+} as const satisfies Record<CountedField, keyof SearchCriteria>;
+
+const FACET_FIELDS = Object.keys(FACETS) as CountedField[];
+
+export interface SeriesSearch {
+  criteria: SearchCriteria;
+  /** Case-insensitive substring of the patient ID or of the study or series description. */
+  text?: string;
+  sort: SeriesSortKey;
+  ascending: boolean;
+  /** First series of the page, from 0. */
+  start: number;
+  size: number;
+  /** Also count studies and images (they read every matching series row, so only when asked). */
+  studyAndImageTotals?: boolean;
+}
+
+export interface SeriesSearchPage {
+  totalSeries: number;
+  totalPatients: number;
+  /** With studyAndImageTotals. */
+  totalStudies?: number;
+  totalImages?: number;
+  series: SeriesRecord[];
+  /** Per facet, its values with the number of series, counted with every criterion but the facet's own. */
+  facets: Record<CountedField, Facet[]>;
+}
+
+const ref = (column: string) => sql.ref(column);
+
+/**
+ * Sort keys, as the portal shows them: text case-folded (upper, which the patient index
+ * holds), a missing study date first in ascending order on both dialects (SQLite and
+ * PostgreSQL place NULLs at opposite ends). Ties go in index order (series.id), one fixed
+ * order whatever the direction, so that pages never overlap.
+ */
+const SORTS: Record<SeriesSortKey, { value: RawBuilder<unknown>; reads?: ParentTable }> = {
+  collection: { value: sql`upper(${ref('collection.name')})`, reads: 'collection' },
+  patient: { value: sql`upper(${ref('patient.patient_id')})`, reads: 'patient' },
+  date: { value: sql`coalesce(${ref('study.study_date')}, ${sql.lit('')})`, reads: 'study' },
+  modality: { value: sql`${ref('series.modality')}` },
+  images: { value: sql`${ref('series.image_count')}` },
+  size: { value: sql`${ref('series.total_size')}` },
+};
+
+/**
+ * The free text: a patient ID, study description or series description holding it. The
+ * patients and studies are found first, in their own tables, so the series need no join.
+ */
+function textClause(scope: AccessScope, text: string): RawBuilder<SqlBool> {
+  const p = containsPattern(text);
+  const like = (column: string) => sql<SqlBool>`lower(${ref(column)}) like ${p} escape ${sql.lit('\\')}`;
+  const patients = scope.patients().select('patient.id').where(like('patient.patient_id'));
+  const studies = scope.studies().select('study.id').where(like('study.study_description'));
+  return sql<SqlBool>`(${ref('series.patient_pk')} in (${patients}) or ${ref('series.study_pk')} in (${studies}) or ${like('series.series_description')})`;
+}
+
+/**
+ * The free text as the other queries apply it. Looking for it reads every series row (a
+ * description is no index's), so it is looked for once: up to TEXT_IDS matches go on as
+ * a list of series ids, which the other queries read through the primary key; past that
+ * the condition itself is repeated.
+ */
+type TextFilter = { ids: number[] } | { text: string } | undefined;
+
+const TEXT_IDS = 5000;
+
+async function resolveText(scope: AccessScope, text: string | undefined): Promise<TextFilter> {
+  if (!text) return undefined;
+  const rows = await scope.series().where(textClause(scope, text)).select('series.id').limit(TEXT_IDS + 1).execute();
+  return rows.length > TEXT_IDS ? { text } : { ids: rows.map((r) => Number(r.id)) };
+}
+
+/** The viewer's series meeting the criteria, joined to the parents that `also` or the criteria read. */
+function matching(scope: AccessScope, criteria: SearchCriteria, text: TextFilter, also: ParentTable[] = []) {
+  const tables = tablesRead(criteria);
+  for (const t of also) tables.add(t);
+  let q = scope
+    .series()
+    .$if(tables.has('study'), (qb) => qb.innerJoin('study', 'study.id', 'series.study_pk'))
+    .$if(tables.has('patient'), (qb) => qb.innerJoin('patient', 'patient.id', 'series.patient_pk'))
+    .$if(tables.has('collection'), (qb) => qb.innerJoin('collection', 'collection.id', 'series.collection_id'));
+  for (const clause of whereClauses(criteria)) q = q.where(clause);
+  if (text && 'ids' in text) q = text.ids.length ? q.where('series.id', 'in', text.ids) : q.where(sql<SqlBool>`1 = 0`);
+  else if (text) q = q.where(textClause(scope, text.text));
+  return q;
+}
+
+type Counts = Record<CountedField, Map<string, number>>;
+
+/**
+ * Series per value of every facet among the matches of `criteria`. The series' own fields
+ * come from one count grouped by the raw columns, which both databases read in the order of
+ * the series_value_counts index, with no sort. Species is a patient's field: counted per
+ * species value present, and not at all when the viewer's patients hold only one (every
+ * match then has it), which spares a join of every series to its patient.
+ */
+async function countsFor(scope: AccessScope, criteria: SearchCriteria, text: TextFilter, names: Map<number, string>, species: string[]): Promise<Counts> {
+  const counts = Object.fromEntries(FACET_FIELDS.map((f) => [f, new Map<string, number>()])) as Counts;
+  const add = (field: CountedField, value: string, n: number) => counts[field].set(value, (counts[field].get(value) ?? 0) + n);
+  const groups = await matching(scope, criteria, text)
+    .select([
+      'series.collection_id as collectionId',
+      'series.modality as modality',
+      'series.body_part_examined as bodyPart',
+      'series.manufacturer as manufacturer',
+      sql<number | string>`count(*)`.as('n'),
+    ])
+    .groupBy(['series.collection_id', 'series.modality', 'series.body_part_examined', 'series.manufacturer'])
+    .execute();
+  let total = 0;
+  for (const g of groups) {
+    const n = Number(g.n);
+    total += n;
+    add('collection', names.get(Number(g.collectionId)) ?? '', n);
+    add('modality', g.modality, n);
+    add('bodyPart', shownBodyPart(g.bodyPart), n);
+    add('manufacturer', g.manufacturer ?? '', n);
+  }
+  if (species.length === 1) add('species', species[0]!, total);
+  else {
+    for (const value of species) {
+      const row = await matching(scope, criteria, text)
+        .where('series.patient_pk', 'in', scope.patients().select('patient.id').where(sql<SqlBool>`${COUNTED_VALUE.species} = ${value}`))
+        .select(sql<number | string>`count(*)`.as('n'))
+        .executeTakeFirstOrThrow();
+      if (Number(row.n) > 0) add('species', value, Number(row.n));
+    }
+  }
+  return counts;
+}
+
+function facetList(values: Map<string, number>): Facet[] {
+  return [...values]
+    .filter(([value]) => value !== '') // a series without a manufacturer is not a choice one can make
+    .map(([value, count]) => ({ value, count }))
+    .sort((a, b) => compareBytes(a.value, b.value));
+}
+
+/** The matching series' UIDs in the search's order. */
+function orderedUids(scope: AccessScope, s: Omit<SeriesSearch, 'start' | 'size' | 'text'>, text: TextFilter) {
+  const sort = SORTS[s.sort];
+  return matching(scope, s.criteria, text, sort.reads ? [sort.reads] : [])
+    .select('series.series_instance_uid as uid')
+    .orderBy(sort.value, s.ascending ? 'asc' : 'desc')
+    .orderBy('series.id', 'asc');
+}
+
+/** One page of the search, with its totals and facets. */
+export async function searchSeries(scope: AccessScope, s: SeriesSearch): Promise<SeriesSearchPage> {
+  const names = new Map((await scope.collections().select(['collection.id', 'collection.name']).execute()).map((c) => [Number(c.id), c.name]));
+  const text = await resolveText(scope, s.text);
+  const species = (await scope.patients().select(COUNTED_VALUE.species.as('value')).distinct().execute()).map((r) => r.value);
+  // Facets without a choice of their own share the counts of the whole search; each facet
+  // with choices is counted once more, without them.
+  const main = countsFor(scope, s.criteria, text, names, species);
+  const facets = Object.fromEntries(
+    await Promise.all(
+      FACET_FIELDS.map(async (f) => {
+        const own = s.criteria[FACETS[f]];
+        const counts = own.length ? await countsFor(scope, { ...s.criteria, [FACETS[f]]: [] }, text, names, species) : await main;
+        const values = new Map(counts[f]);
+        // A chosen value stays listed (at 0) so that it can be unchosen.
+        for (const v of own) if (!values.has(v)) values.set(v, 0);
+        return [f, facetList(values)] as const;
+      }),
+    ),
+  ) as Record<CountedField, Facet[]>;
+  const [uids, totals, mainCounts] = await Promise.all([
+    orderedUids(scope, s, text).limit(s.size).offset(s.start).execute(),
+    matching(scope, s.criteria, text)
+      .select(sql<number | string>`count(distinct ${ref('series.patient_pk')})`.as('patients'))
+      .$if(s.studyAndImageTotals === true, (q) =>
+        q.select([
+          sql<number | string>`count(distinct ${ref('series.study_pk')})`.as('studies'),
+          sql<number | string>`coalesce(sum(${ref('series.image_count')}), 0)`.as('images'),
+        ]),
+      )
+      .executeTakeFirstOrThrow(),
+    main,
+  ]);
+  return {
+    totalSeries: [...mainCounts.collection.values()].reduce((a, b) => a + b, 0),
+    totalPatients: Number(totals.patients),
+    ...(s.studyAndImageTotals ? { totalStudies: Number(totals.studies), totalImages: Number(totals.images) } : {}),
+    series: await seriesInOrder(scope, uids.map((r) => r.uid)),
+    facets,
+  };
+}
+
+/** The matching series' UIDs in the search's order, at most `limit`: "add all results to the cart". */
+export async function searchSeriesUids(scope: AccessScope, s: Omit<SeriesSearch, 'start' | 'size'>, limit: number): Promise<string[]> {
+  return (await orderedUids(scope, s, await resolveText(scope, s.text)).limit(limit).execute()).map((r) => r.uid);
+}
