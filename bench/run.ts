@@ -12,6 +12,7 @@ const PARTS: Record<string, () => Promise<Bench>> = {
   'download-cli': async () => (await import('./download-cli.js')).benchDownloadCli,
   render: async () => (await import('./render.js')).benchRender,
   s3: async () => (await import('./s3.js')).benchS3,
+  portal: async () => (await import('./portal.js')).benchPortal,
 };
 
 // `scale` takes options with values (`--images N`) and reads them itself, so it runs alone.

@@ -123,17 +123,44 @@ export function containsPattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** The criteria as SQL conditions over seriesWithParents (the per-patient ones aside). */
+/**
+ * The criteria as SQL conditions on the series table alone (the per-patient ones aside).
+ * A condition on a patient, study or collection becomes one `IN (subquery)` on the series'
+ * own key for that table, so a query joins no parent for its filters: both databases then
+ * count and page large results from the series indexes, and a selective condition (one
+ * collection, one patient) is found in its small table first.
+ */
 export function whereClauses(c: SearchCriteria): Array<Expression<SqlBool>> {
   const w: Array<Expression<SqlBool>> = [];
-  // Collections are resolved to their ids in their own small table, so that the series are
-  // found through the collection_id indexes (a small collection in a large archive is then
-  // a few index reads, not a scan of every series).
-  const collectionIds = (where: Expression<SqlBool>) => sql<SqlBool>`${ref('series.collection_id')} in (select ${ref('c.id')} from ${sql.table('collection')} as ${sql.id('c')} where ${where})`;
-  if (c.collections.length) w.push(collectionIds(inIgnoringCase('c.name', c.collections)));
-  if (c.species.length) {
-    w.push(sql<SqlBool>`coalesce(nullif(${ref('patient.species_code')}, ${sql.lit('')}), ${sql.lit(DEFAULT_SPECIES_CODE)}) in (${sql.join(c.species)})`);
+  const onCollection: Array<Expression<SqlBool>> = [];
+  const onPatient: Array<Expression<SqlBool>> = [];
+  const onStudy: Array<Expression<SqlBool>> = [];
+  const like = (column: string, text: string) => sql<SqlBool>`lower(${ref(column)}) like ${containsPattern(text)} escape ${sql.lit('\\')}`;
+
+  if (c.collections.length) onCollection.push(inIgnoringCase('c.name', c.collections));
+  if (c.excludeCommercial) {
+    // The original's exclude_commercial: only a licence stated to forbid commercial use excludes.
+    onCollection.push(sql<SqlBool>`coalesce(upper(${ref('c.commercial_use')}), ${sql.lit('YES')}) <> ${sql.lit('NO')}`);
   }
+  if (c.species.length) {
+    onPatient.push(sql<SqlBool>`coalesce(nullif(${ref('p.species_code')}, ${sql.lit('')}), ${sql.lit(DEFAULT_SPECIES_CODE)}) in (${sql.join(c.species)})`);
+  }
+  if (c.patients.length) onPatient.push(inIgnoringCase('p.patient_id', c.patients));
+  if (c.patientSexes.length) onPatient.push(inIgnoringCase('p.patient_sex', c.patientSexes));
+  if (c.phantom !== undefined) {
+    onPatient.push(c.phantom ? sql<SqlBool>`upper(${ref('p.phantom')}) = ${sql.lit('YES')}` : sql<SqlBool>`coalesce(upper(${ref('p.phantom')}), ${sql.lit('NO')}) <> ${sql.lit('YES')}`);
+  }
+  if (c.studies.length) onStudy.push(inExactly('st.study_instance_uid', c.studies));
+  for (const r of c.studyDates) {
+    if (r.from !== undefined) onStudy.push(sql<SqlBool>`${ref('st.study_date')} >= ${r.from}`);
+    if (r.to !== undefined) onStudy.push(sql<SqlBool>`${ref('st.study_date')} <= ${r.to}`);
+  }
+  for (const t of c.timePoints) {
+    onStudy.push(sql<SqlBool>`${ref('st.longitudinal_temporal_event_type')} = ${t.eventType}`);
+    if (t.fromDay !== undefined) onStudy.push(sql<SqlBool>`${ref('st.longitudinal_temporal_offset_from_event')} >= ${t.fromDay}`);
+    if (t.toDay !== undefined) onStudy.push(sql<SqlBool>`${ref('st.longitudinal_temporal_offset_from_event')} <= ${t.toDay}`);
+  }
+
   if (c.modalities.length) w.push(inIgnoringCase('series.modality', c.modalities));
   if (c.bodyParts.length) {
     const named = c.bodyParts.filter((b) => b.toUpperCase() !== NOT_SPECIFIED);
@@ -146,39 +173,18 @@ export function whereClauses(c: SearchCriteria): Array<Expression<SqlBool>> {
   if (c.manufacturers.length) w.push(inExactly('series.manufacturer', c.manufacturers));
   if (c.models.length) w.push(inExactly('series.manufacturer_model_name', c.models));
   if (c.softwareVersions.length) w.push(inExactly('series.software_versions', c.softwareVersions));
-  if (c.patients.length) w.push(inIgnoringCase('patient.patient_id', c.patients));
-  if (c.studies.length) w.push(inExactly('study.study_instance_uid', c.studies));
   if (c.series.length) w.push(inExactly('series.series_instance_uid', c.series));
-  if (c.patientSexes.length) w.push(inIgnoringCase('patient.patient_sex', c.patientSexes));
   if (c.descriptions.length) {
-    const any = c.descriptions.flatMap((d) => {
-      const p = containsPattern(d);
-      return [
-        sql<SqlBool>`lower(${ref('series.series_description')}) like ${p} escape ${sql.lit('\\')}`,
-        sql<SqlBool>`lower(${ref('study.study_description')}) like ${p} escape ${sql.lit('\\')}`,
-      ];
+    // Either description, the series' own or its study's; several are alternatives.
+    const any = c.descriptions.map((d) => {
+      const inStudy = sql<SqlBool>`${ref('series.study_pk')} in (select ${ref('st.id')} from ${sql.table('study')} as ${sql.id('st')} where ${like('st.study_description', d)})`;
+      return sql<SqlBool>`(${like('series.series_description', d)} or ${inStudy})`;
     });
     w.push(sql<SqlBool>`(${sql.join(any, sql` or `)})`);
-  }
-  for (const r of c.studyDates) {
-    if (r.from !== undefined) w.push(sql<SqlBool>`${ref('study.study_date')} >= ${r.from}`);
-    if (r.to !== undefined) w.push(sql<SqlBool>`${ref('study.study_date')} <= ${r.to}`);
   }
   for (const [column, range] of [['series.pixel_spacing_row', c.pixelSpacing], ['series.slice_thickness', c.sliceThickness]] as const) {
     if (range?.from !== undefined) w.push(sql<SqlBool>`${ref(column)} >= ${range.from}`);
     if (range?.to !== undefined) w.push(sql<SqlBool>`${ref(column)} <= ${range.to}`);
-  }
-  if (c.phantom !== undefined) {
-    w.push(c.phantom ? sql<SqlBool>`upper(${ref('patient.phantom')}) = ${sql.lit('YES')}` : sql<SqlBool>`coalesce(upper(${ref('patient.phantom')}), ${sql.lit('NO')}) <> ${sql.lit('YES')}`);
-  }
-  if (c.excludeCommercial) {
-    // The original's exclude_commercial: only a licence stated to forbid commercial use excludes.
-    w.push(collectionIds(sql<SqlBool>`coalesce(upper(${ref('c.commercial_use')}), ${sql.lit('YES')}) <> ${sql.lit('NO')}`));
-  }
-  for (const t of c.timePoints) {
-    w.push(sql<SqlBool>`${ref('study.longitudinal_temporal_event_type')} = ${t.eventType}`);
-    if (t.fromDay !== undefined) w.push(sql<SqlBool>`${ref('study.longitudinal_temporal_offset_from_event')} >= ${t.fromDay}`);
-    if (t.toDay !== undefined) w.push(sql<SqlBool>`${ref('study.longitudinal_temporal_offset_from_event')} <= ${t.toDay}`);
   }
   if (c.thirdPartyAnalysis !== undefined) {
     w.push(
@@ -187,18 +193,15 @@ export function whereClauses(c: SearchCriteria): Array<Expression<SqlBool>> {
         : sql<SqlBool>`coalesce(upper(${ref('series.third_party_analysis')}), ${sql.lit('NO')}) <> ${sql.lit('YES')}`,
     );
   }
+
+  const all = (clauses: Array<Expression<SqlBool>>) => sql.join(clauses, sql` and `);
+  if (onCollection.length) w.push(sql<SqlBool>`${ref('series.collection_id')} in (select ${ref('c.id')} from ${sql.table('collection')} as ${sql.id('c')} where ${all(onCollection)})`);
+  if (onPatient.length) w.push(sql<SqlBool>`${ref('series.patient_pk')} in (select ${ref('p.id')} from ${sql.table('patient')} as ${sql.id('p')} where ${all(onPatient)})`);
+  if (onStudy.length) w.push(sql<SqlBool>`${ref('series.study_pk')} in (select ${ref('st.id')} from ${sql.table('study')} as ${sql.id('st')} where ${all(onStudy)})`);
   return w;
 }
 
 export type ParentTable = 'study' | 'patient' | 'collection';
-
-/** The tables above series that whereClauses(c) reads, so a query can join only those. */
-export function tablesRead(c: SearchCriteria): Set<ParentTable> {
-  const t = new Set<ParentTable>();
-  if (c.species.length || c.patients.length || c.patientSexes.length || c.phantom !== undefined) t.add('patient');
-  if (c.studies.length || c.descriptions.length || c.studyDates.length || c.timePoints.length) t.add('study');
-  return t;
-}
 
 interface MatchRow {
   seriesPk: number;

@@ -10,7 +10,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { AccessScope } from '../access.js';
 import { COUNTED_VALUE, shownBodyPart, type CountedField } from './advanced-counts.js';
-import { containsPattern, tablesRead, whereClauses, type Facet, type ParentTable, type SearchCriteria } from './advanced-search.js';
+import { containsPattern, emptyCriteria, whereClauses, type Facet, type ParentTable, type SearchCriteria } from './advanced-search.js';
 import { compareBytes } from './filters.js';
 import { seriesInOrder, type SeriesRecord } from './series.js';
 
@@ -97,10 +97,9 @@ async function resolveText(scope: AccessScope, text: string | undefined): Promis
   return rows.length > TEXT_IDS ? { text } : { ids: rows.map((r) => Number(r.id)) };
 }
 
-/** The viewer's series meeting the criteria, joined to the parents that `also` or the criteria read. */
+/** The viewer's series meeting the criteria, joined to the parents that `also` names (a sort key's). */
 function matching(scope: AccessScope, criteria: SearchCriteria, text: TextFilter, also: ParentTable[] = []) {
-  const tables = tablesRead(criteria);
-  for (const t of also) tables.add(t);
+  const tables = new Set(also);
   let q = scope
     .series()
     .$if(tables.has('study'), (qb) => qb.innerJoin('study', 'study.id', 'series.study_pk'))
@@ -115,45 +114,72 @@ function matching(scope: AccessScope, criteria: SearchCriteria, text: TextFilter
 type Counts = Record<CountedField, Map<string, number>>;
 
 /**
- * Series per value of every facet among the matches of `criteria`. The series' own fields
- * come from one count grouped by the raw columns, which both databases read in the order of
- * the series_value_counts index, with no sort. Species is a patient's field: counted per
- * species value present, and not at all when the viewer's patients hold only one (every
- * match then has it), which spares a join of every series to its patient.
+ * Series per value of every facet, each facet counted over the matches of every criterion
+ * but its own choices (so ticking CT still offers MR), and the number of matches.
+ *
+ * One pass does it all: the rows that the criteria other than the facets' select are
+ * grouped by the series' own facet fields, and each group sums one column per distinct
+ * condition (the whole search, and the search without each chosen facet). Grouping by the
+ * raw columns lets both databases read the groups in series_value_counts index order with
+ * no sort. Species is a patient's field: when the viewer's patients hold only one species,
+ * every match has it and nothing more is read; otherwise each species present is one more
+ * pass with its patients as a condition.
  */
-async function countsFor(scope: AccessScope, criteria: SearchCriteria, text: TextFilter, names: Map<number, string>, species: string[]): Promise<Counts> {
-  const counts = Object.fromEntries(FACET_FIELDS.map((f) => [f, new Map<string, number>()])) as Counts;
-  const add = (field: CountedField, value: string, n: number) => counts[field].set(value, (counts[field].get(value) ?? 0) + n);
-  const groups = await matching(scope, criteria, text)
-    .select([
-      'series.collection_id as collectionId',
-      'series.modality as modality',
-      'series.body_part_examined as bodyPart',
-      'series.manufacturer as manufacturer',
-      sql<number | string>`count(*)`.as('n'),
-    ])
-    .groupBy(['series.collection_id', 'series.modality', 'series.body_part_examined', 'series.manufacturer'])
-    .execute();
-  let total = 0;
-  for (const g of groups) {
-    const n = Number(g.n);
-    total += n;
-    add('collection', names.get(Number(g.collectionId)) ?? '', n);
-    add('modality', g.modality, n);
-    add('bodyPart', shownBodyPart(g.bodyPart), n);
-    add('manufacturer', g.manufacturer ?? '', n);
+async function facetCounts(
+  scope: AccessScope,
+  criteria: SearchCriteria,
+  text: TextFilter,
+  names: Map<number, string>,
+  species: string[],
+): Promise<{ counts: Counts; total: number }> {
+  const common: SearchCriteria = { ...criteria };
+  const own = new Map<CountedField, RawBuilder<SqlBool>>();
+  for (const f of FACET_FIELDS) {
+    const chosen = criteria[FACETS[f]];
+    common[FACETS[f]] = [];
+    if (chosen.length) own.set(f, sql<SqlBool>`(${sql.join(whereClauses({ ...emptyCriteria(), [FACETS[f]]: chosen }), sql` and `)})`);
   }
-  if (species.length === 1) add('species', species[0]!, total);
+  const conditionWithout = (except?: CountedField) => {
+    const parts = [...own].filter(([f]) => f !== except).map(([, c]) => c);
+    return parts.length ? sql<SqlBool>`${sql.join(parts, sql` and `)}` : sql<SqlBool>`1 = 1`;
+  };
+  // Column n0 is the whole search; column n<i+1> the search without the i-th chosen facet.
+  const chosenFacets = [...own.keys()];
+  const conditions = [conditionWithout(), ...chosenFacets.map((f) => conditionWithout(f))];
+  const sums = conditions.map((c, i) => sql<number | string>`sum(case when ${c} then 1 else 0 end)`.as(`n${i}`));
+  const columnOf = (f: CountedField) => `n${chosenFacets.indexOf(f) + 1}`;
+
+  const counts = Object.fromEntries(FACET_FIELDS.map((f) => [f, new Map<string, number>()])) as Counts;
+  const add = (field: CountedField, value: string, n: number) => {
+    if (n > 0) counts[field].set(value, (counts[field].get(value) ?? 0) + n);
+  };
+  const groups = (await matching(scope, common, text)
+    .select(['series.collection_id as collectionId', 'series.modality as modality', 'series.body_part_examined as bodyPart', 'series.manufacturer as manufacturer', ...sums])
+    .groupBy(['series.collection_id', 'series.modality', 'series.body_part_examined', 'series.manufacturer'])
+    .execute()) as Array<{ collectionId: number; modality: string; bodyPart: string | null; manufacturer: string | null } & Record<string, number | string>>;
+  const n = (g: Record<string, number | string>, f?: CountedField) => Number(g[f !== undefined && own.has(f) ? columnOf(f) : 'n0']);
+  let total = 0;
+  let speciesBase = 0;
+  for (const g of groups) {
+    total += n(g);
+    speciesBase += n(g, 'species');
+    add('collection', names.get(Number(g.collectionId)) ?? '', n(g, 'collection'));
+    add('modality', g.modality, n(g, 'modality'));
+    add('bodyPart', shownBodyPart(g.bodyPart), n(g, 'bodyPart'));
+    add('manufacturer', g.manufacturer ?? '', n(g, 'manufacturer'));
+  }
+  if (species.length === 1) add('species', species[0]!, speciesBase);
   else {
+    const column = own.has('species') ? columnOf('species') : 'n0';
     for (const value of species) {
-      const row = await matching(scope, criteria, text)
+      const row = (await matching(scope, common, text)
         .where('series.patient_pk', 'in', scope.patients().select('patient.id').where(sql<SqlBool>`${COUNTED_VALUE.species} = ${value}`))
-        .select(sql<number | string>`count(*)`.as('n'))
-        .executeTakeFirstOrThrow();
-      if (Number(row.n) > 0) add('species', value, Number(row.n));
+        .select(sums)
+        .executeTakeFirstOrThrow()) as Record<string, number | string | null>;
+      add('species', value, Number(row[column] ?? 0));
     }
   }
-  return counts;
+  return { counts, total };
 }
 
 function facetList(values: Map<string, number>): Facet[] {
@@ -177,22 +203,16 @@ export async function searchSeries(scope: AccessScope, s: SeriesSearch): Promise
   const names = new Map((await scope.collections().select(['collection.id', 'collection.name']).execute()).map((c) => [Number(c.id), c.name]));
   const text = await resolveText(scope, s.text);
   const species = (await scope.patients().select(COUNTED_VALUE.species.as('value')).distinct().execute()).map((r) => r.value);
-  // Facets without a choice of their own share the counts of the whole search; each facet
-  // with choices is counted once more, without them.
-  const main = countsFor(scope, s.criteria, text, names, species);
+  const { counts, total } = await facetCounts(scope, s.criteria, text, names, species);
   const facets = Object.fromEntries(
-    await Promise.all(
-      FACET_FIELDS.map(async (f) => {
-        const own = s.criteria[FACETS[f]];
-        const counts = own.length ? await countsFor(scope, { ...s.criteria, [FACETS[f]]: [] }, text, names, species) : await main;
-        const values = new Map(counts[f]);
-        // A chosen value stays listed (at 0) so that it can be unchosen.
-        for (const v of own) if (!values.has(v)) values.set(v, 0);
-        return [f, facetList(values)] as const;
-      }),
-    ),
+    FACET_FIELDS.map((f) => {
+      const values = new Map(counts[f]);
+      // A chosen value stays listed (at 0) so that it can be unchosen.
+      for (const v of s.criteria[FACETS[f]]) if (!values.has(v)) values.set(v, 0);
+      return [f, facetList(values)];
+    }),
   ) as Record<CountedField, Facet[]>;
-  const [uids, totals, mainCounts] = await Promise.all([
+  const [uids, totals] = await Promise.all([
     orderedUids(scope, s, text).limit(s.size).offset(s.start).execute(),
     matching(scope, s.criteria, text)
       .select(sql<number | string>`count(distinct ${ref('series.patient_pk')})`.as('patients'))
@@ -203,10 +223,9 @@ export async function searchSeries(scope: AccessScope, s: SeriesSearch): Promise
         ]),
       )
       .executeTakeFirstOrThrow(),
-    main,
   ]);
   return {
-    totalSeries: [...mainCounts.collection.values()].reduce((a, b) => a + b, 0),
+    totalSeries: total,
     totalPatients: Number(totals.patients),
     ...(s.studyAndImageTotals ? { totalStudies: Number(totals.studies), totalImages: Number(totals.images) } : {}),
     series: await seriesInOrder(scope, uids.map((r) => r.uid)),
