@@ -116,12 +116,19 @@ export async function benchPeers(): Promise<Figures> {
       if (name.startsWith('getSeries')) {
         const many = wrk(ours, 64, 10, root);
         out[`${name}, 64 connections: req/s, p99 ms`] = `${round(many.rps)}, ${many.p99}`;
+        // The same index served by one process per core (nbia serve --workers 2).
+        const pool = await startNbia(dataDir, 2);
+        children.push(pool.child);
+        const pooled = wrk({ ...ours, url: ours.url.replace(`:${server.port}/`, `:${pool.port}/`) }, 64, 10, root);
+        out[`${name}, --workers 2, 64 connections: req/s, p99 ms`] = `${round(pooled.rps)}, ${pooled.p99}`;
         if (peer) {
           const p = wrk(peer, 64, 10, root);
           out[`${peerName}, 64 connections: req/s, p99 ms`] = `${round(p.rps)}, ${p.p99}`;
           out[`${name} / Orthanc, 64 connections req/s (goal >= 1.5)`] = round(many.rps / p.rps, 2);
           out[`${name} / Orthanc, 64 connections p99 (goal <= 1)`] = round(many.p99 / p.p99, 2);
+          out[`${name}, --workers 2 / Orthanc, 64 connections: req/s (goal >= 1.5), p99 (goal <= 1)`] = `${round(pooled.rps / p.rps, 2)}, ${round(pooled.p99 / p.p99, 2)}`;
         }
+        pool.child.kill('SIGTERM');
       }
     }
 
@@ -225,9 +232,10 @@ async function waitForPort(port: number, child: ChildProcess, what: string): Pro
   throw new Error(`${what} did not start listening on ${port}`);
 }
 
-async function startNbia(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
+async function startNbia(dataDir: string, workers = 1): Promise<{ child: ChildProcess; port: number }> {
   const port = await freePort();
-  const child = spawn(process.execPath, [NBIA_BIN, 'serve', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', '--no-demo'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const args = [NBIA_BIN, 'serve', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1', '--no-demo', '--workers', String(workers)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'] });
   await waitForPort(port, child, 'nbia serve');
   return { child, port };
 }

@@ -7,6 +7,7 @@ import { DEFAULT_HOST, resolvePort } from '../config.js';
 import { DEFAULT_SERVER_OPTIONS, type AppContext } from '../context.js';
 import { UserError } from '../errors.js';
 import { action, addBlobOptions, addStoreOptions, openFromFlags, type StoreFlags } from './common.js';
+import { isWorker, parseWorkers, startWorkers } from './serve-workers.js';
 
 interface ServeFlags extends StoreFlags {
   host?: string;
@@ -18,6 +19,7 @@ interface ServeFlags extends StoreFlags {
   trustProxy?: boolean;
   tokenLifetime?: string;
   userAgreement?: string;
+  workers?: string;
 }
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
@@ -35,7 +37,8 @@ export function registerServe(program: Command): void {
       .option('--public-only', 'public host: only the guest logs in and only public collections exist (env NBIA_PUBLIC_ONLY=1)', process.env.NBIA_PUBLIC_ONLY === '1')
       .option('--trust-proxy', 'behind a reverse proxy: read client addresses from X-Forwarded-For (env NBIA_TRUST_PROXY=1)', process.env.NBIA_TRUST_PROXY === '1')
       .option('--token-lifetime <seconds>', 'access token lifetime (env NBIA_TOKEN_LIFETIME, default 7200)', process.env.NBIA_TOKEN_LIFETIME)
-      .option('--user-agreement <file>', 'the user agreement v1/getUserAgreementTxt serves (env NBIA_USER_AGREEMENT)', process.env.NBIA_USER_AGREEMENT)),
+      .option('--user-agreement <file>', 'the user agreement v1/getUserAgreementTxt serves (env NBIA_USER_AGREEMENT)', process.env.NBIA_USER_AGREEMENT)
+      .option('--workers <n>', 'server processes on the one port, e.g. one per core (env NBIA_WORKERS, default 1)', process.env.NBIA_WORKERS)),
   ).action(action(serve));
 }
 
@@ -53,6 +56,7 @@ async function serve(flags: ServeFlags): Promise<void> {
       throw new UserError(`cannot read the TLS files: ${(err as Error).message}`);
     }
   }
+  const workers = parseWorkers(flags.workers);
   const tokenLifetimeSeconds = flags.tokenLifetime === undefined ? DEFAULT_SERVER_OPTIONS.tokenLifetimeSeconds : Number(flags.tokenLifetime);
   if (!Number.isInteger(tokenLifetimeSeconds) || tokenLifetimeSeconds <= 0) {
     throw new UserError(`--token-lifetime must be a positive whole number of seconds, not "${flags.tokenLifetime}"`);
@@ -68,7 +72,14 @@ async function serve(flags: ServeFlags): Promise<void> {
   }
   const opened = await openFromFlags(flags);
   const log = (line: string) => process.stdout.write(`${line}\n`);
-  if (flags.demo) await ensureDemoArchive(opened, log);
+  // The primary prepares the index once (migrations ran as it opened; the demo archive); workers only serve.
+  if (flags.demo && !isWorker()) await ensureDemoArchive(opened, log);
+  if (workers > 1 && !isWorker()) {
+    await opened.store.close();
+    const listening = await startWorkers(workers, log);
+    printBanner({ https: https !== null, host, port: listening, dataDir: opened.config.dataDir, index: describeDatabaseUrl(opened.config.databaseUrl), publicOnly: Boolean(flags.publicOnly), workers, log });
+    return;
+  }
 
   const ctx: AppContext = {
     store: opened.store,
@@ -89,19 +100,9 @@ async function serve(flags: ServeFlags): Promise<void> {
   }
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
-  const scheme = https ? 'https' : 'http';
-  const shownHost = host.includes(':') ? `[${host}]` : host;
-  const base = `${scheme}://${shownHost}:${actualPort}/nbia-api`;
-  log(`nbia: serving ${opened.config.dataDir} (index ${describeDatabaseUrl(opened.config.databaseUrl)}) at ${base}/`);
-  if (!https && !LOOPBACK.test(host)) {
-    log(`nbia: WARNING: listening on ${host} without TLS: passwords and tokens would travel in clear text. Use --tls-cert and --tls-key.`);
+  if (!isWorker()) {
+    printBanner({ https: https !== null, host, port: actualPort, dataDir: opened.config.dataDir, index: describeDatabaseUrl(opened.config.databaseUrl), publicOnly: ctx.options.publicOnly, workers: 1, log });
   }
-  if (ctx.options.publicOnly) log('nbia: public-only mode: only nbia_guest can log in, only public collections exist');
-  log('Try:');
-  log(`  curl '${base}/services/v4/getCollectionValues'`);
-  log(`  curl '${base}/services/v4/getSeries?Collection=DEMO-CT-LUNG' | head -c 600`);
-  log(`  curl -d 'username=nbia_guest&password=&grant_type=password&client_id=NBIA' '${base}/oauth/token'`);
-  log(`  API documentation: ${base}/docs`);
 
   const stop = async () => {
     await app.close();
@@ -110,4 +111,33 @@ async function serve(flags: ServeFlags): Promise<void> {
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+}
+
+interface Banner {
+  https: boolean;
+  host: string;
+  port: number;
+  dataDir: string;
+  index: string;
+  publicOnly: boolean;
+  workers: number;
+  log: (line: string) => void;
+}
+
+/** What `nbia serve` prints once it listens (the first line names the address; scripts and tests read it). */
+function printBanner(b: Banner): void {
+  const scheme = b.https ? 'https' : 'http';
+  const shownHost = b.host.includes(':') ? `[${b.host}]` : b.host;
+  const base = `${scheme}://${shownHost}:${b.port}/nbia-api`;
+  const log = b.log;
+  log(`nbia: serving ${b.dataDir} (index ${b.index}) at ${base}/${b.workers > 1 ? ` with ${b.workers} worker processes` : ''}`);
+  if (!b.https && !LOOPBACK.test(b.host)) {
+    log(`nbia: WARNING: listening on ${b.host} without TLS: passwords and tokens would travel in clear text. Use --tls-cert and --tls-key.`);
+  }
+  if (b.publicOnly) log('nbia: public-only mode: only nbia_guest can log in, only public collections exist');
+  log('Try:');
+  log(`  curl '${base}/services/v4/getCollectionValues'`);
+  log(`  curl '${base}/services/v4/getSeries?Collection=DEMO-CT-LUNG' | head -c 600`);
+  log(`  curl -d 'username=nbia_guest&password=&grant_type=password&client_id=NBIA' '${base}/oauth/token'`);
+  log(`  API documentation: ${base}/docs`);
 }
