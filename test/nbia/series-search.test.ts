@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eachDialect, type Form } from '../fixtures/advanced/app.js';
+import type { SeriesSearchPage } from '../../src/client/rows.js';
 
 interface SeriesRow {
   SeriesInstanceUID: string;
@@ -20,17 +21,8 @@ interface SeriesRow {
   FileSize: number;
 }
 
-interface Page {
-  totalSeries: number;
-  totalPatients: number;
-  totalStudies?: number;
-  totalImages?: number;
-  start: number;
-  size: number;
-  sort: string;
-  series: SeriesRow[];
-  facets: Record<string, Array<{ value: string; count: number }>>;
-}
+/** The answer as the client library types it, with the rows narrowed to what the checks read. */
+type Page = Omit<SeriesSearchPage, 'series' | 'facets'> & { series: SeriesRow[]; facets: Record<string, SeriesSearchPage['facets']['collection']> };
 
 type Pairs = Array<[string, string]>;
 
@@ -117,9 +109,10 @@ eachDialect((dialect, a) => {
       const rows = await metadata((await simpleSearch(others, headers)).series.keys(), headers);
       const counts = new Map<string, number>();
       for (const r of rows) counts.set(facetValue[facet]!(r), (counts.get(facetValue[facet]!(r)) ?? 0) + 1);
-      for (const [type, value] of pairs) if (type === criteria && !counts.has(value)) counts.set(value, 0);
       counts.delete('');
-      out[facet] = [...counts].map(([value, count]) => ({ value, count })).sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
+      const listed = [...counts].map(([value, count]) => ({ value, count })).sort((x, y) => (x.value < y.value ? -1 : x.value > y.value ? 1 : 0));
+      const zeros = pairs.filter(([type, value]) => type === criteria && !counts.has(value)).map(([, value]) => ({ value, count: 0 }));
+      out[facet] = [...listed, ...zeros];
     }
     return out;
   }

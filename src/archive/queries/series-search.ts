@@ -200,19 +200,14 @@ function orderedUids(scope: AccessScope, s: Omit<SeriesSearch, 'start' | 'size' 
 
 /** One page of the search, with its totals and facets. */
 export async function searchSeries(scope: AccessScope, s: SeriesSearch): Promise<SeriesSearchPage> {
-  const names = new Map((await scope.collections().select(['collection.id', 'collection.name']).execute()).map((c) => [Number(c.id), c.name]));
-  const text = await resolveText(scope, s.text);
-  const species = (await scope.patients().select(COUNTED_VALUE.species.as('value')).distinct().execute()).map((r) => r.value);
-  const { counts, total } = await facetCounts(scope, s.criteria, text, names, species);
-  const facets = Object.fromEntries(
-    FACET_FIELDS.map((f) => {
-      const values = new Map(counts[f]);
-      // A chosen value stays listed (at 0) so that it can be unchosen.
-      for (const v of s.criteria[FACETS[f]]) if (!values.has(v)) values.set(v, 0);
-      return [f, facetList(values)];
-    }),
-  ) as Record<CountedField, Facet[]>;
-  const [uids, totals] = await Promise.all([
+  // Independent queries go together: on PostgreSQL each takes a connection of its own.
+  const [names, text, species] = await Promise.all([
+    scope.collections().select(['collection.id', 'collection.name']).execute(),
+    resolveText(scope, s.text),
+    scope.patients().select(COUNTED_VALUE.species.as('value')).distinct().execute(),
+  ]);
+  const [{ counts, total }, uids, totals] = await Promise.all([
+    facetCounts(scope, s.criteria, text, new Map(names.map((c) => [Number(c.id), c.name])), species.map((r) => r.value)),
     orderedUids(scope, s, text).limit(s.size).offset(s.start).execute(),
     matching(scope, s.criteria, text)
       .select(sql<number | string>`count(distinct ${ref('series.patient_pk')})`.as('patients'))
@@ -224,6 +219,16 @@ export async function searchSeries(scope: AccessScope, s: SeriesSearch): Promise
       )
       .executeTakeFirstOrThrow(),
   ]);
+  const facets = Object.fromEntries(
+    FACET_FIELDS.map((f) => {
+      // A chosen value that matches nothing stays listed, at 0 after the others, so that it
+      // can be unchosen. Listed last in the order chosen, never among the visible values, so
+      // its place says nothing about whether a restricted collection of that name exists.
+      const listed = facetList(counts[f]);
+      const zeros = [...new Set(s.criteria[FACETS[f]])].filter((v) => !counts[f].has(v)).map((value) => ({ value, count: 0 }));
+      return [f, [...listed, ...zeros]];
+    }),
+  ) as Record<CountedField, Facet[]>;
   return {
     totalSeries: total,
     totalPatients: Number(totals.patients),
