@@ -11,6 +11,7 @@ import { parseManifest } from './manifest.js';
 import { metadataCsvRow, METADATA_COLUMNS, seriesFolder, type Layout } from './layout.js';
 import { planDownload, selectedUids, type SeriesQuery } from './plan.js';
 import { createProgress } from './progress.js';
+import { createHttpFetch } from './http-fetch.js';
 import { completedSeries, discardPartial, downloadSeries, resumableBytes, VerificationError, ZipFormatError, type DoneRecord, type SeriesTask } from './series.js';
 
 export interface DownloadRequest {
@@ -68,11 +69,22 @@ export async function runDownload(req: DownloadRequest): Promise<DownloadSummary
   const server = req.server ?? manifestServer;
   if (!server) throw new UserError('no server: give --server URL (or a manifest with a downloadServerUrl line)');
   let client: NbiaClient;
+  // node:http underneath the client: the archives are read from its messages (http-fetch.ts).
+  const http = createHttpFetch();
   try {
-    client = new NbiaClient(server);
+    client = new NbiaClient({ baseUrl: server, fetch: http.fetch });
   } catch (err) {
+    http.close();
     throw new UserError(`--server: ${(err as Error).message}`);
   }
+  try {
+    return await runWith(req, client, manifestUids, started);
+  } finally {
+    http.close();
+  }
+}
+
+async function runWith(req: DownloadRequest, client: NbiaClient, manifestUids: string[], started: number): Promise<DownloadSummary> {
   if (req.user) await client.login(req.user, req.password ?? '');
 
   const uids = await selectedUids(client, { uids: [...manifestUids, ...(req.series ?? [])], query: req.query, cart: req.cart });

@@ -17,6 +17,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { parseCsv, type NbiaClient, type SeriesMetadataRow } from '../client/index.js';
 import { ZipStreamReader, ZipFormatError, type ZipEntry } from './zip-stream.js';
 import { nativePath, type Layout } from './layout.js';
+import { nodeBody } from './http-fetch.js';
 
 export const STATE_DIR = '.nbia-download';
 const MD5_LIST = 'md5hashes.csv';
@@ -129,32 +130,34 @@ export async function downloadSeries(ctx: SeriesContext, task: SeriesTask): Prom
   if (!res.body) throw new Error('the server answered without a body');
 
   const byName = new Map(journal.entries.map((e) => [e.name, e]));
-  let file: fs.promises.FileHandle | undefined;
+  let fd: number | undefined;
   let target = '';
   let held: Uint8Array[] = [];
   let hash: Hash | undefined;
   let lastSave = Date.now();
   let saving: Promise<void> = Promise.resolve();
+  // The sink works synchronously (small files, page-cache writes): no turn of the event loop
+  // per network chunk, and the socket buffers what arrives meanwhile.
   const reader = new ZipStreamReader(
     {
-      begin: async (entry: ZipEntry) => {
+      begin: (entry: ZipEntry) => {
         target = path.join(staging, ...entry.name.split('/'));
-        if (entry.name.includes('/')) await fsp.mkdir(path.dirname(target), { recursive: true });
+        if (entry.name.includes('/')) fs.mkdirSync(path.dirname(target), { recursive: true });
         hash = createHash('md5');
         held = [];
         // Files up to WHOLE_FILE_BYTES (DICOM files mostly are) are written in one call when
         // complete: one write instead of one per network chunk; bigger ones are streamed.
-        if (entry.size > WHOLE_FILE_BYTES) file = await fsp.open(target, 'w');
+        if (entry.size > WHOLE_FILE_BYTES) fd = fs.openSync(target, 'w');
       },
-      data: async (chunk) => {
+      data: (chunk) => {
         hash!.update(chunk);
-        if (file) await file.write(chunk);
+        if (fd !== undefined) fs.writeSync(fd, chunk);
         else held.push(chunk);
       },
-      end: async (entry, end) => {
-        if (file) await file.close();
+      end: (entry, end) => {
+        if (fd !== undefined) fs.closeSync(fd);
         else writeWhole(target, held);
-        file = undefined;
+        fd = undefined;
         held = [];
         byName.set(entry.name, { name: entry.name, size: entry.size, md5: hash!.digest('hex') });
         journal.offset = end;
@@ -162,19 +165,22 @@ export async function downloadSeries(ctx: SeriesContext, task: SeriesTask): Prom
           lastSave = Date.now();
           const snapshot: Journal = { validator: journal.validator, offset: end, entries: [...byName.values()] };
           saving = saving.then(() => writeJournal(out, uid, snapshot));
-          await saving;
+          return saving;
         }
       },
     },
     journal.offset,
   );
+  // The node:http message itself when the client runs on createHttpFetch (the CLI): see http-fetch.ts.
+  const body: AsyncIterable<Uint8Array> = nodeBody(res) ?? (res.body as unknown as AsyncIterable<Uint8Array>);
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of body) {
       ctx.onBytes(chunk.length);
       await reader.push(chunk);
     }
+    reader.finish();
   } finally {
-    await file?.close().catch(() => undefined);
+    if (fd !== undefined) fs.close(fd, () => undefined);
     await saving.catch(() => undefined);
     // Whatever whole entries arrived are kept for the next attempt.
     journal.entries = [...byName.values()];
