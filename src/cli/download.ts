@@ -1,4 +1,5 @@
 // `nbia download`: the NBIA Data Retriever's job from the command line (src/download).
+import os from 'node:os';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { action } from './common.js';
@@ -15,6 +16,7 @@ interface DownloadFlags {
   user?: string;
   passwordStdin?: boolean;
   parallel: number;
+  threads?: number;
   layout: string;
   retries: number;
   backoff: number;
@@ -32,6 +34,11 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** One core is left to the thread reading the network; the others hash and write (see download/file-writer.ts). */
+function defaultThreads(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism() - 1));
 }
 
 export function registerDownload(program: Command): void {
@@ -52,6 +59,7 @@ export function registerDownload(program: Command): void {
     .option('--user <name>', 'log in as this user (default: the guest, public data only)')
     .option('--password-stdin', 'with --user: read the password from standard input')
     .option('--parallel <n>', 'series downloaded at once', positiveInt('--parallel', 1), 4)
+    .option('--threads <n>', 'threads that hash (MD5) and write the files beside the one reading the network; 0: that one does it all (default: cores - 1, at most 4)', positiveInt('--threads', 0))
     .option('--layout <layout>', 'descriptive (the Data Retriever\'s folders) or flat (one folder per SeriesInstanceUID)', 'descriptive')
     .option('--retries <n>', 'attempts per series after the first', positiveInt('--retries', 0), 4)
     .option('--backoff <ms>', 'wait before the first retry; doubled each time', positiveInt('--backoff', 0), 1000)
@@ -83,6 +91,7 @@ export function registerDownload(program: Command): void {
           user: flags.user,
           password,
           parallel: flags.parallel,
+          threads: flags.threads ?? defaultThreads(),
           layout: flags.layout,
           retries: flags.retries,
           backoffMs: flags.backoff,
