@@ -19,8 +19,8 @@ import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 
 export interface FileWriter {
-  /** Writes `data` (the whole file) to `file`; resolves with its MD5 in hex. `data` must not be used afterwards (it may be moved to another thread). */
-  write(file: string, data: Uint8Array): Promise<string>;
+  /** Writes `parts` (the whole file, in order) to `file`; resolves with its MD5 in hex. The parts must not be used afterwards (they may be moved to another thread). */
+  write(file: string, parts: Uint8Array[]): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -45,11 +45,20 @@ export function createFileWriter(threads: number): FileWriter {
   return threads > 0 ? new ThreadedFileWriter(threads) : mainThreadWriter;
 }
 
+// On this thread the parts are hashed and written as they are, not joined first: joining a
+// file's network chunks into a fresh buffer showed up in the CPU profile (its copy and the
+// page faults of the new memory, about 0.35 s per GiB under load).
 const mainThreadWriter: FileWriter = {
-  write: async (file, data) => {
-    const md5 = createHash('md5').update(data).digest('hex');
-    fs.writeFileSync(file, data);
-    return md5;
+  write: async (file, parts) => {
+    const hash = createHash('md5');
+    for (const p of parts) hash.update(p);
+    const fd = fs.openSync(file, 'w');
+    try {
+      fs.writevSync(fd, parts);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return hash.digest('hex');
   },
   close: async () => undefined,
 };
@@ -68,8 +77,10 @@ class ThreadedFileWriter implements FileWriter {
 
   constructor(private readonly threads: number) {}
 
-  write(file: string, data: Uint8Array): Promise<string> {
+  write(file: string, parts: Uint8Array[]): Promise<string> {
     if (this.failed) return Promise.reject(this.failed);
+    // One buffer to move to the helper (a file's chunks share theirs with other data).
+    const data = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
     const helper = this.pick();
     const id = this.nextId++;
     // Moved, not copied, when the bytes own their buffer; otherwise copied once into one that does.

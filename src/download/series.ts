@@ -198,11 +198,11 @@ export async function downloadSeries(ctx: SeriesContext, task: SeriesTask): Prom
           fd = undefined;
           l.md5 = hash!.digest('hex');
         } else {
-          const data = held.length === 1 ? held[0]! : Buffer.concat(held);
+          const parts = held;
           held = [];
-          const length = data.length;
+          const length = entry.size;
           inFlight += length;
-          l.done = ctx.writer.write(target, data).then(
+          l.done = ctx.writer.write(target, parts).then(
             (md5) => {
               l.md5 = md5;
               inFlight -= length;
