@@ -16,6 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { writeSyntheticImages } from './lib/series.js';
 import { freePort } from './lib/processes.js';
 
@@ -87,6 +89,10 @@ export async function benchDownloadCli(): Promise<Record<string, number | string
       fs.rmSync(out, { recursive: true, force: true });
     }
     const best = (xs: number[]) => Math.max(...xs);
+    const hashing = hashingCost();
+    // A round cannot take less than the client's CPU (one thread does most of it), the
+    // server's (one thread), or both over the cores: the best rate if the machine were ours.
+    const bound = (clientCpu: number, serverCpu: number) => zipBytes / MiB / Math.max(clientCpu, serverCpu, (clientCpu + serverCpu) / os.availableParallelism());
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     return {
       'series / parallel': `${SERIES} / ${PARALLEL}`,
@@ -105,12 +111,34 @@ export async function benchDownloadCli(): Promise<Record<string, number | string
       'server CPU s/GiB while curl (median)': median(cpu.serverForCurl) / (zipBytes / 1024 / MiB),
       'server CPU s/GiB while nbia (median)': median(cpu.serverForNbia) / (zipBytes / 1024 / MiB),
       'cores': os.availableParallelism(),
+      // The floor: what verifying costs beyond curl's work, measured here on 64 MiB.
+      'MD5 CPU s/GiB (node createHash)': hashing.md5,
+      'CRC-32 CPU s/GiB (zlib.crc32)': hashing.crc32,
+      // Rate bounds on these cores if nothing else ran (see `bound`).
+      'bound: nbia as measured (MiB/s)': bound(median(cpu.nbia), median(cpu.serverForNbia)),
+      'bound: curl as measured (MiB/s)': bound(median(cpu.curl), median(cpu.serverForCurl)),
+      'bound: curl + MD5 + CRC-32, no other cost (MiB/s)': bound(median(cpu.curl) + (hashing.md5 + hashing.crc32) * (zipBytes / 1024 / MiB), median(cpu.serverForCurl)),
+      // The same with the hashing spread over every core (helper threads), the client's CPU no longer on one.
+      'bound: the same, hashing on all cores (MiB/s)': zipBytes / MiB / Math.max(median(cpu.serverForCurl), (median(cpu.curl) + (hashing.md5 + hashing.crc32) * (zipBytes / 1024 / MiB) + median(cpu.serverForCurl)) / os.availableParallelism()),
       'load average (1 min) per round': load.map((x) => x.toFixed(2)).join(', '),
     };
   } finally {
     server?.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** CPU seconds per GiB of MD5 and of CRC-32 on this machine, over 64 MiB in 512 KiB files. */
+function hashingCost(): { md5: number; crc32: number } {
+  const file = Buffer.alloc(512 * 1024, 7);
+  const files = 128;
+  const perGiB = (f: () => void) => {
+    const before = process.cpuUsage();
+    for (let i = 0; i < files; i++) f();
+    const used = process.cpuUsage(before);
+    return ((used.user + used.system) / 1e6) * (1024 / (files / 2));
+  };
+  return { md5: perGiB(() => createHash('md5').update(file).digest()), crc32: perGiB(() => zlib.crc32(file)) };
 }
 
 /** Runs a command under bash's `time`: its status, output, and CPU seconds (user + system, children included). */
