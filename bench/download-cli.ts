@@ -5,11 +5,19 @@
 // them. Both write to the same file system. Rounds alternate so a busy moment on the shared
 // machine hits both alike; the figures are the best and the median of each, and their ratio
 // (goal: nbia download at least 0.8 of curl).
+//
+// The machine is shared and small (2 cores here), so each round also records the CPU
+// seconds used by the client (curl or nbia download, user + system, from bash's `time`),
+// by the server in the same interval (/proc/<pid>/stat), and the load average: CPU per
+// GiB moves far less with the neighbours' load than the rates do, and shows where the
+// limit is (client + server CPU over the number of cores bounds the wall time).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { writeSyntheticImages } from './lib/series.js';
 import { freePort } from './lib/processes.js';
 
@@ -43,6 +51,8 @@ export async function benchDownloadCli(): Promise<Record<string, number | string
     const urls = Array.from({ length: SERIES }, (_, i) => `${base}/nbia-api/services/v4/getImage?SeriesInstanceUID=${uidOf(i)}&IncludeMD5=Yes&NewFileNames=Yes`);
 
     const rates = { nbia: [] as number[], curl: [] as number[] };
+    const cpu = { nbia: [] as number[], curl: [] as number[], serverForNbia: [] as number[], serverForCurl: [] as number[] };
+    const load: number[] = [];
     let zipBytes = 0;
     let dicomBytes = 0;
     for (let round = 0; round < ROUNDS; round++) {
@@ -50,10 +60,14 @@ export async function benchDownloadCli(): Promise<Record<string, number | string
       const curlOut = fs.mkdtempSync(path.join(dir, 'curl-'));
       const args = ['-s', '--no-progress-meter', '-f', '--parallel', '--parallel-max', String(PARALLEL)];
       urls.forEach((u, i) => args.push('-o', path.join(curlOut, `${i}.zip`), u));
+      load.push(os.loadavg()[0]!);
+      let serverBefore = cpuOfPid(server.pid!);
       let t0 = performance.now();
-      const c = spawnSync('curl', args, { stdio: 'inherit' });
+      const c = timedSync('curl', args);
       const curlSeconds = (performance.now() - t0) / 1000;
-      if (c.status !== 0) throw new Error(`curl failed (${c.status})`);
+      if (c.status !== 0) throw new Error(`curl failed (${c.status}): ${c.stderr.slice(-2000)}`);
+      cpu.curl.push(c.cpuSeconds);
+      cpu.serverForCurl.push(cpuOfPid(server.pid!) - serverBefore);
       zipBytes = fs.readdirSync(curlOut).reduce((n, f) => n + fs.statSync(path.join(curlOut, f)).size, 0);
       rates.curl.push(zipBytes / MiB / curlSeconds);
       fs.rmSync(curlOut, { recursive: true, force: true });
@@ -63,15 +77,22 @@ export async function benchDownloadCli(): Promise<Record<string, number | string
       t0 = performance.now();
       // NBIA_BENCH_CPU_PROF=<dir>: a CPU profile of each nbia download run, to see where its time goes.
       const prof = process.env.NBIA_BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.NBIA_BENCH_CPU_PROF] : [];
-      const r = spawnSync(process.execPath, [...prof, ...main, 'download', manifest, '--out', out, '--parallel', String(PARALLEL)], { encoding: 'utf8' });
+      serverBefore = cpuOfPid(server.pid!);
+      const r = timedSync(process.execPath, [...prof, ...main, 'download', manifest, '--out', out, '--parallel', String(PARALLEL)]);
       const nbiaSeconds = (performance.now() - t0) / 1000;
       if (r.status !== 0) throw new Error(`nbia download failed (${r.status}): ${r.stderr.slice(-2000)}`);
+      cpu.nbia.push(r.cpuSeconds);
+      cpu.serverForNbia.push(cpuOfPid(server.pid!) - serverBefore);
       dicomBytes = SERIES * FILES_PER_SERIES * FILE_SIZE;
       // The same bytes as curl's, so the two rates compare directly.
       rates.nbia.push(zipBytes / MiB / nbiaSeconds);
       fs.rmSync(out, { recursive: true, force: true });
     }
     const best = (xs: number[]) => Math.max(...xs);
+    const hashing = hashingCost();
+    // A round cannot take less than the client's CPU (one thread does most of it), the
+    // server's (one thread), or both over the cores: the best rate if the machine were ours.
+    const bound = (clientCpu: number, serverCpu: number) => zipBytes / MiB / Math.max(clientCpu, serverCpu, (clientCpu + serverCpu) / os.availableParallelism());
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     return {
       'series / parallel': `${SERIES} / ${PARALLEL}`,
@@ -84,10 +105,58 @@ export async function benchDownloadCli(): Promise<Record<string, number | string
       'ratio nbia/curl (best)': best(rates.nbia) / best(rates.curl),
       'ratio nbia/curl (median)': median(rates.nbia) / median(rates.curl),
       'rounds': `${ROUNDS}: curl ${rates.curl.map((x) => x.toFixed(0)).join(', ')}; nbia ${rates.nbia.map((x) => x.toFixed(0)).join(', ')}`,
+      // CPU seconds per GiB of ZIP (median of the rounds): the client's own, and the server's meanwhile.
+      'curl CPU s/GiB (median)': median(cpu.curl) / (zipBytes / 1024 / MiB),
+      'nbia download CPU s/GiB (median)': median(cpu.nbia) / (zipBytes / 1024 / MiB),
+      'server CPU s/GiB while curl (median)': median(cpu.serverForCurl) / (zipBytes / 1024 / MiB),
+      'server CPU s/GiB while nbia (median)': median(cpu.serverForNbia) / (zipBytes / 1024 / MiB),
+      'cores': os.availableParallelism(),
+      // The floor: what verifying costs beyond curl's work, measured here on 64 MiB.
+      'MD5 CPU s/GiB (node createHash)': hashing.md5,
+      'CRC-32 CPU s/GiB (zlib.crc32)': hashing.crc32,
+      // Rate bounds on these cores if nothing else ran (see `bound`).
+      'bound: nbia as measured (MiB/s)': bound(median(cpu.nbia), median(cpu.serverForNbia)),
+      'bound: curl as measured (MiB/s)': bound(median(cpu.curl), median(cpu.serverForCurl)),
+      'bound: curl + MD5 + CRC-32, no other cost (MiB/s)': bound(median(cpu.curl) + (hashing.md5 + hashing.crc32) * (zipBytes / 1024 / MiB), median(cpu.serverForCurl)),
+      // The same with the hashing spread over every core (helper threads), the client's CPU no longer on one.
+      'bound: the same, hashing on all cores (MiB/s)': zipBytes / MiB / Math.max(median(cpu.serverForCurl), (median(cpu.curl) + (hashing.md5 + hashing.crc32) * (zipBytes / 1024 / MiB) + median(cpu.serverForCurl)) / os.availableParallelism()),
+      'load average (1 min) per round': load.map((x) => x.toFixed(2)).join(', '),
     };
   } finally {
     server?.kill('SIGKILL');
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** CPU seconds per GiB of MD5 and of CRC-32 on this machine, over 64 MiB in 512 KiB files. */
+function hashingCost(): { md5: number; crc32: number } {
+  const file = Buffer.alloc(512 * 1024, 7);
+  const files = 128;
+  const perGiB = (f: () => void) => {
+    const before = process.cpuUsage();
+    for (let i = 0; i < files; i++) f();
+    const used = process.cpuUsage(before);
+    return ((used.user + used.system) / 1e6) * (1024 / (files / 2));
+  };
+  return { md5: perGiB(() => createHash('md5').update(file).digest()), crc32: perGiB(() => zlib.crc32(file)) };
+}
+
+/** Runs a command under bash's `time`: its status, output, and CPU seconds (user + system, children included). */
+function timedSync(command: string, args: string[]): { status: number | null; stderr: string; cpuSeconds: number } {
+  const marker = 'NBIA_BENCH_CPU';
+  const r = spawnSync('bash', ['-c', `TIMEFORMAT='${marker} %3U %3S'; time "$@"`, 'bash', command, ...args], { encoding: 'utf8', maxBuffer: 64 * MiB });
+  const m = new RegExp(`${marker} ([\\d.]+) ([\\d.]+)`).exec(r.stderr);
+  return { status: r.status, stderr: r.stderr, cpuSeconds: m ? Number(m[1]) + Number(m[2]) : NaN };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN where there is no /proc. */
+function cpuOfPid(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    // utime and stime are fields 14 and 15 of stat(5); 12 and 13 after the command name is cut off.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
   }
 }
 

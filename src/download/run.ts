@@ -11,6 +11,8 @@ import { parseManifest } from './manifest.js';
 import { metadataCsvRow, METADATA_COLUMNS, seriesFolder, type Layout } from './layout.js';
 import { planDownload, selectedUids, type SeriesQuery } from './plan.js';
 import { createProgress } from './progress.js';
+import { createHttpFetch } from './http-fetch.js';
+import { createFileWriter, type FileWriter } from './file-writer.js';
 import { completedSeries, discardPartial, downloadSeries, resumableBytes, VerificationError, ZipFormatError, type DoneRecord, type SeriesTask } from './series.js';
 
 export interface DownloadRequest {
@@ -23,6 +25,8 @@ export interface DownloadRequest {
   user?: string;
   password?: string;
   parallel: number;
+  /** Threads that hash and write the extracted files beside the one reading the network (0: that one does it all). */
+  threads: number;
   layout: Layout;
   /** Attempts per series after the first. */
   retries: number;
@@ -68,11 +72,24 @@ export async function runDownload(req: DownloadRequest): Promise<DownloadSummary
   const server = req.server ?? manifestServer;
   if (!server) throw new UserError('no server: give --server URL (or a manifest with a downloadServerUrl line)');
   let client: NbiaClient;
+  // node:http underneath the client: the archives are read from its messages (http-fetch.ts).
+  const http = createHttpFetch();
   try {
-    client = new NbiaClient(server);
+    client = new NbiaClient({ baseUrl: server, fetch: http.fetch });
   } catch (err) {
+    http.close();
     throw new UserError(`--server: ${(err as Error).message}`);
   }
+  const writer = createFileWriter(req.threads);
+  try {
+    return await runWith(req, client, writer, manifestUids, started);
+  } finally {
+    http.close();
+    await writer.close();
+  }
+}
+
+async function runWith(req: DownloadRequest, client: NbiaClient, writer: FileWriter, manifestUids: string[], started: number): Promise<DownloadSummary> {
   if (req.user) await client.login(req.user, req.password ?? '');
 
   const uids = await selectedUids(client, { uids: [...manifestUids, ...(req.series ?? [])], query: req.query, cart: req.cart });
@@ -107,7 +124,7 @@ export async function runDownload(req: DownloadRequest): Promise<DownloadSummary
       const outcome = await withRetries(req, task, (n) => {
         summary.bytes += n;
         progress.bytes(n);
-      }, (line) => progress.note(line), client);
+      }, (line) => progress.note(line), client, writer);
       if ('record' in outcome) {
         done.set(task.uid, outcome.record);
         summary.downloaded.push(task.uid);
@@ -141,11 +158,11 @@ function tasksOf(rows: SeriesMetadataRow[], layout: Layout): SeriesTask[] {
 
 type Outcome = { record: DoneRecord } | { reason: string };
 
-async function withRetries(req: DownloadRequest, task: SeriesTask, onBytes: (n: number) => void, note: (line: string) => void, client: NbiaClient): Promise<Outcome> {
+async function withRetries(req: DownloadRequest, task: SeriesTask, onBytes: (n: number) => void, note: (line: string) => void, client: NbiaClient, writer: FileWriter): Promise<Outcome> {
   for (let attempt = 0; ; attempt++) {
     let received = 0;
     try {
-      return { record: await downloadSeries({ client, out: req.out, layout: req.layout, onBytes: (n) => ((received += n), onBytes(n)) }, task) };
+      return { record: await downloadSeries({ client, out: req.out, layout: req.layout, writer, onBytes: (n) => ((received += n), onBytes(n)) }, task) };
     } catch (err) {
       const reason = (err as Error).message;
       // A damaged or untrue archive is fetched again from its first byte; a broken connection resumes.

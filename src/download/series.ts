@@ -17,11 +17,15 @@ import { createHash, type Hash } from 'node:crypto';
 import { parseCsv, type NbiaClient, type SeriesMetadataRow } from '../client/index.js';
 import { ZipStreamReader, ZipFormatError, type ZipEntry } from './zip-stream.js';
 import { nativePath, type Layout } from './layout.js';
+import { nodeBody } from './http-fetch.js';
+import type { FileWriter } from './file-writer.js';
 
 export const STATE_DIR = '.nbia-download';
 const MD5_LIST = 'md5hashes.csv';
 const JOURNAL_EVERY_MS = 200;
 const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
+/** Bytes of one series handed to the writer and not yet written: past this, reading waits. */
+const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
 export interface SeriesTask {
   uid: string;
@@ -44,6 +48,18 @@ interface JournalEntry {
   md5: string;
 }
 
+/** An entry read whole (its CRC-32 matched) on its way to the disk. */
+interface Landing {
+  name: string;
+  size: number;
+  /** Archive offset just past it. */
+  end: number;
+  /** Set once written; then it counts. */
+  md5?: string;
+  /** The write, settled either way. */
+  done?: Promise<void>;
+}
+
 interface Journal {
   validator: string | null;
   offset: number;
@@ -57,6 +73,8 @@ export interface SeriesContext {
   client: NbiaClient;
   out: string;
   layout: Layout;
+  /** Hashes and writes the extracted files. */
+  writer: FileWriter;
   /** Bytes received (for progress), negative when a restart throws received bytes away. */
   onBytes(n: number): void;
   signal?: AbortSignal;
@@ -129,57 +147,104 @@ export async function downloadSeries(ctx: SeriesContext, task: SeriesTask): Prom
   if (!res.body) throw new Error('the server answered without a body');
 
   const byName = new Map(journal.entries.map((e) => [e.name, e]));
-  let file: fs.promises.FileHandle | undefined;
+  let fd: number | undefined;
   let target = '';
   let held: Uint8Array[] = [];
   let hash: Hash | undefined;
   let lastSave = Date.now();
   let saving: Promise<void> = Promise.resolve();
+  // Files handed to the writer, in archive order. An entry counts (journal, byName) only once
+  // it and every entry before it are written with their MD5, so a resume never skips one.
+  const landing: Landing[] = [];
+  let inFlight = 0;
+  let failure: Error | undefined;
+  const settle = () => {
+    while (landing.length > 0 && landing[0]!.md5 !== undefined) {
+      const l = landing.shift()!;
+      byName.set(l.name, { name: l.name, size: l.size, md5: l.md5! });
+      journal.offset = l.end;
+    }
+  };
+  // The sink works synchronously (page-cache writes, files handed to the writer): no turn of
+  // the event loop per network chunk, and the socket buffers what arrives meanwhile.
   const reader = new ZipStreamReader(
     {
-      begin: async (entry: ZipEntry) => {
+      begin: (entry: ZipEntry) => {
+        if (failure) throw failure;
         target = path.join(staging, ...entry.name.split('/'));
-        if (entry.name.includes('/')) await fsp.mkdir(path.dirname(target), { recursive: true });
-        hash = createHash('md5');
+        if (entry.name.includes('/')) fs.mkdirSync(path.dirname(target), { recursive: true });
         held = [];
-        // Files up to WHOLE_FILE_BYTES (DICOM files mostly are) are written in one call when
-        // complete: one write instead of one per network chunk; bigger ones are streamed.
-        if (entry.size > WHOLE_FILE_BYTES) file = await fsp.open(target, 'w');
+        // Files up to WHOLE_FILE_BYTES (DICOM files mostly are) go to the writer whole when
+        // complete: one write instead of one per network chunk, hashed beside the network
+        // reading (file-writer.ts). Bigger ones are hashed and written here as they come.
+        if (entry.size > WHOLE_FILE_BYTES) {
+          hash = createHash('md5');
+          fd = fs.openSync(target, 'w');
+        }
       },
-      data: async (chunk) => {
-        hash!.update(chunk);
-        if (file) await file.write(chunk);
-        else held.push(chunk);
+      data: (chunk) => {
+        if (fd !== undefined) {
+          hash!.update(chunk);
+          fs.writeSync(fd, chunk);
+        } else {
+          held.push(chunk);
+        }
       },
-      end: async (entry, end) => {
-        if (file) await file.close();
-        else writeWhole(target, held);
-        file = undefined;
-        held = [];
-        byName.set(entry.name, { name: entry.name, size: entry.size, md5: hash!.digest('hex') });
-        journal.offset = end;
+      end: (entry, end) => {
+        const l: Landing = { name: entry.name, size: entry.size, end };
+        landing.push(l);
+        if (fd !== undefined) {
+          fs.closeSync(fd);
+          fd = undefined;
+          l.md5 = hash!.digest('hex');
+        } else {
+          const parts = held;
+          held = [];
+          const length = entry.size;
+          inFlight += length;
+          l.done = ctx.writer.write(target, parts).then(
+            (md5) => {
+              l.md5 = md5;
+              inFlight -= length;
+              settle();
+            },
+            (err: unknown) => {
+              failure ??= err as Error;
+            },
+          );
+        }
+        settle();
         if (Date.now() - lastSave >= JOURNAL_EVERY_MS) {
           lastSave = Date.now();
-          const snapshot: Journal = { validator: journal.validator, offset: end, entries: [...byName.values()] };
+          const snapshot: Journal = { validator: journal.validator, offset: journal.offset, entries: [...byName.values()] };
           saving = saving.then(() => writeJournal(out, uid, snapshot));
-          await saving;
         }
+        // Enough handed over and not yet written: wait for the oldest before reading on.
+        if (inFlight > MAX_IN_FLIGHT_BYTES) return landing.find((x) => x.done)?.done;
+        return undefined;
       },
     },
     journal.offset,
   );
+  // The node:http message itself when the client runs on createHttpFetch (the CLI): see http-fetch.ts.
+  const body: AsyncIterable<Uint8Array> = nodeBody(res) ?? (res.body as unknown as AsyncIterable<Uint8Array>);
   try {
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of body) {
       ctx.onBytes(chunk.length);
       await reader.push(chunk);
+      if (failure) throw failure;
     }
+    reader.finish();
   } finally {
-    await file?.close().catch(() => undefined);
+    if (fd !== undefined) fs.close(fd, () => undefined);
+    // Files already handed over are finished, so that the journal keeps every whole one.
+    await Promise.all(landing.map((l) => l.done));
+    settle();
     await saving.catch(() => undefined);
-    // Whatever whole entries arrived are kept for the next attempt.
     journal.entries = [...byName.values()];
     await writeJournal(out, uid, journal).catch(() => undefined);
   }
+  if (failure) throw failure;
   if (!reader.complete) throw new Error(`the ZIP ended early, at byte ${journal.offset}`);
 
   const entries = [...byName.values()];
@@ -199,20 +264,6 @@ export async function downloadSeries(ctx: SeriesContext, task: SeriesTask): Prom
   await fsp.writeFile(donePath(out, uid), JSON.stringify(record));
   await fsp.rm(journalPath(out, uid), { force: true });
   return record;
-}
-
-/**
- * One small file written at once, synchronously: a few hundred KiB to the page cache take
- * less time than the thread-pool round trips of open, write and close would (measured in
- * `npm run bench -- download-cli`), and the socket buffers what arrives meanwhile.
- */
-function writeWhole(file: string, chunks: Uint8Array[]): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.writevSync(fd, chunks);
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 function contentRangeStart(header: string | null): number | undefined {

@@ -76,6 +76,22 @@ test('a manifest: its server by default, descriptive folders, metadata.csv, rest
   assert.match(again.stdout, /4 of 4 series complete .*\(0 downloaded, 4 already there\)/);
 });
 
+test('files hashed and written on the main thread (--threads 0) or on helpers (--threads 3): the same tree', async () => {
+  const trees = [];
+  for (const threads of ['0', '3']) {
+    const out = tempDir('nbia-dl-');
+    const r = await nbia(['download', manifest(archive.open.map((s) => s.uid)), '--out', out, '--threads', threads, '--layout', 'flat']);
+    assert.equal(r.code, 0, r.stderr);
+    const tree = treeOf(out);
+    for (const s of archive.open) {
+      const files = [...tree.entries()].filter(([name]) => name.startsWith(`${s.uid}/`) && name.endsWith('.dcm')).sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }));
+      assert.deepEqual(files.map(([, bytes]) => md5(bytes)).sort(), [...s.md5s].sort(), `--threads ${threads}`);
+    }
+    trees.push(new Map([...tree].filter(([name]) => name !== 'metadata.csv' && !name.startsWith('.nbia-download/'))));
+  }
+  assert.deepEqual(trees[0], trees[1]);
+});
+
 test('a user sees the restricted series of a cart; flat layout', async () => {
   const out = tempDir('nbia-dl-');
   const guest = await nbia(['download', '--out', out, '--server', `http://127.0.0.1:${port}`, '--cart', 'mixed-cart', '--layout', 'flat']);
