@@ -7,7 +7,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../src/store/schema.js';
 import type { Store } from '../../src/store/db.js';
-import { rebuildValueCounts } from '../../src/store/migrations/0008-value-counts.js';
 import {
   MANUFACTURERS, MODELS, SERIES_PER_PATIENT, STUDIES_PER_PATIENT,
   bodyPartOf, imagesOfSeries, patientIdOf, planScale, releaseDayOf, seriesUidOf, studyUidOf, type ScalePlan,
@@ -38,11 +37,8 @@ export async function fillScaleIndex(store: Store, images: number, progress: (li
   const plan = planScale(images);
   if (store.dialect === 'sqlite') await sql`PRAGMA cache_size = -1048576`.execute(db);
 
-  // Everything above the image level, in one transaction. On PostgreSQL the value-count
-  // trigger is off meanwhile and the counts are built once at the end (see rebuildValueCounts);
-  // PostgreSQL's DDL is transactional, so a failed fill leaves the trigger on.
+  // Everything above the image level, in one transaction.
   await db.transaction().execute(async (trx) => {
-    if (store.dialect === 'postgres') await sql`ALTER TABLE series DISABLE TRIGGER series_value_count`.execute(trx);
     const collections = plan.collections.map((c, i) => ({
       id: i + 1, name: c.name, is_public: 1, created_at: NOW,
       license_name: 'Creative Commons Attribution 4.0 International License', license_uri: 'https://creativecommons.org/licenses/by/4.0/',
@@ -87,10 +83,6 @@ export async function fillScaleIndex(store: Store, images: number, progress: (li
     await insertChunked(trx, 'patient', patients, 1000);
     await insertChunked(trx, 'study', studies, 1000);
     await insertChunked(trx, 'series', series, 500);
-    if (store.dialect === 'postgres') {
-      await sql`ALTER TABLE series ENABLE TRIGGER series_value_count`.execute(trx);
-      await rebuildValueCounts(trx as unknown as Kysely<unknown>);
-    }
   });
   if (store.dialect === 'postgres') {
     // Rows went in with their ids: move each identity past them, so a later ingest numbers on.

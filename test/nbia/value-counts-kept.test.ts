@@ -77,6 +77,23 @@ for (const dialect of DIALECTS) {
       await addSeries('9.9.3', { id: Number(newPatient.id), collection_id: br.collection_id }, { modality: 'MG', body_part_examined: null, manufacturer: 'Hologic, Inc.' });
       await assertKeptEqualsCounted(db, viewers, 'new patient');
 
+      // One statement adding several series: two of a new patient with one value, one of a
+      // patient who has the value already (PostgreSQL counts a statement's rows together).
+      const p2 = await db.insertInto('patient').values({ collection_id: br.collection_id, patient_id: 'BR-03' }).returning('id').executeTakeFirstOrThrow();
+      const st2 = await db.insertInto('study').values({ patient_pk: p2.id, study_instance_uid: '9.8.2' }).returning('id').executeTakeFirstOrThrow();
+      const brStudy = await studyOf(br.id);
+      await db
+        .insertInto('series')
+        .values([
+          { study_pk: st2.id, patient_pk: p2.id, collection_id: br.collection_id, series_instance_uid: '9.9.5', modality: 'MG', body_part_examined: 'BREAST', manufacturer: 'Hologic, Inc.', image_count: 0, total_size: 0 },
+          { study_pk: st2.id, patient_pk: p2.id, collection_id: br.collection_id, series_instance_uid: '9.9.6', modality: 'MG', body_part_examined: 'breast', manufacturer: null, image_count: 0, total_size: 0 },
+          { study_pk: brStudy, patient_pk: br.id, collection_id: br.collection_id, series_instance_uid: '9.9.7', modality: 'MG', body_part_examined: 'BREAST', manufacturer: 'Hologic, Inc.', image_count: 0, total_size: 0 },
+        ])
+        .execute();
+      await assertKeptEqualsCounted(db, viewers, 'several in one statement');
+      await db.deleteFrom('series').where('series_instance_uid', 'in', ['9.9.5', '9.9.7']).execute();
+      await assertKeptEqualsCounted(db, viewers, 'several deleted in one statement');
+
       // Values filled in later (as ingest does when a later file has them), and a value changed.
       await db.updateTable('series').set({ body_part_examined: 'Breast', manufacturer: 'GE MEDICAL SYSTEMS' }).where('series_instance_uid', '=', '9.9.3').execute();
       await db.updateTable('series').set({ modality: 'MR' }).where('series_instance_uid', '=', '9.9.1').execute();

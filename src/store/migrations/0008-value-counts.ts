@@ -10,8 +10,9 @@
 //
 // Triggers on series keep both in the writing transaction itself, so every writer (ingest,
 // `nbia db copy`, the scale bench's fill, a delete by hand) keeps them exact without
-// knowing they exist; they fire only on inserts, deletes and updates of the columns they
-// read (not on ingest's image_count/total_size updates). A value is stored as the counts
+// knowing they exist; they count only inserts, deletes and changes of the columns they read
+// (not ingest's image_count/total_size updates). PostgreSQL's work per statement, SQLite's
+// per row. A value is stored as the counts
 // show it (body parts upper-cased by the database's upper(), null ones NOT SPECIFIED, a
 // null manufacturer ''), computed by the same SQL as the query-time count, so both agree on
 // each dialect. Field 'collection' (value '') counts a collection's patients having any series.
@@ -58,13 +59,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   else await sqliteTriggers(db);
 }
 
-/**
- * Fills both tables from the series as they are (they must be empty): the migration's
- * backfill, and the scale bench's after a bulk load made with the PostgreSQL trigger off
- * (one transaction adding 200,000 series updates each count row tens of thousands of times,
- * and PostgreSQL keeps every version of a row a transaction updated until it ends).
- */
-export async function rebuildValueCounts(db: Kysely<unknown>): Promise<void> {
+/** Fills both (empty) tables from the series as they are: an index migrated with series in it. */
+async function rebuildValueCounts(db: Kysely<unknown>): Promise<void> {
   // (PostgreSQL refuses a constant in GROUP BY, so the collection field's '' is left out of it.)
   const perPatient = FIELDS.map((f) => {
     const value = f.value('series');
@@ -79,57 +75,65 @@ export async function rebuildValueCounts(db: Kysely<unknown>): Promise<void> {
 }
 
 async function postgresTriggers(db: Kysely<unknown>): Promise<void> {
-  // One series' value of one field counted in (delta = 1) or out (delta = -1).
-  await sql
-    .raw(`CREATE FUNCTION series_value_count(c bigint, f text, v text, p bigint, delta integer) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE n integer;
+  // Statement-level triggers over the statement's transition tables: a multi-row insert (a
+  // bulk load, `nbia db copy`'s batches) changes each count row once per statement. Row by
+  // row, one statement adding 200,000 series updated the same count row 25,000 times, and
+  // PostgreSQL keeps every version a running transaction made: quadratic, minutes long.
+  // (PostgreSQL allows transition tables only on single-event triggers without column
+  // lists, hence three triggers, the UPDATE one keeping only rows whose counted columns changed.)
+  const counted = (r: string) => `${r}.collection_id, ${r}.patient_pk, ${r}.modality, ${r}.body_part_examined, ${r}.manufacturer`;
+  const events = {
+    insert: { referencing: 'NEW TABLE AS new_rows', rows: `SELECT ${counted('n')}, 1 AS n FROM new_rows n` },
+    delete: { referencing: 'OLD TABLE AS old_rows', rows: `SELECT ${counted('o')}, -1 AS n FROM old_rows o` },
+    update: {
+      referencing: 'OLD TABLE AS old_rows NEW TABLE AS new_rows',
+      rows: `SELECT ${counted('o')}, -1 AS n FROM old_rows o JOIN new_rows nw ON nw.id = o.id WHERE (${counted('o')}) IS DISTINCT FROM (${counted('nw')})
+             UNION ALL
+             SELECT ${counted('nw')}, 1 AS n FROM old_rows o JOIN new_rows nw ON nw.id = o.id WHERE (${counted('o')}) IS DISTINCT FROM (${counted('nw')})`,
+    },
+  };
+  const values = FIELDS.map((f) => `('${f.field}', ${f.value('r')})`).join(', ');
+  for (const [event, { referencing, rows }] of Object.entries(events)) {
+    // Each series counted in (n = 1) or out (n = -1) under every field, summed per patient.
+    const delta = `SELECT r.collection_id, f.field, f.value, r.patient_pk, sum(r.n)::integer AS n
+      FROM (${rows}) r CROSS JOIN LATERAL (VALUES ${values}) AS f(field, value)
+      GROUP BY r.collection_id, f.field, f.value, r.patient_pk HAVING sum(r.n) <> 0`;
+    await sql
+      .raw(`CREATE FUNCTION series_value_count_${event}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF delta > 0 THEN
-    INSERT INTO series_value_patient AS a (collection_id, field, value, patient_pk, series) VALUES (c, f, v, p, 1)
-      ON CONFLICT (collection_id, field, value, patient_pk) DO UPDATE SET series = a.series + 1
-      RETURNING a.series INTO n;
-    IF n = 1 THEN
-      INSERT INTO collection_value_count AS b (collection_id, field, value, patients) VALUES (c, f, v, 1)
-        ON CONFLICT (collection_id, field, value) DO UPDATE SET patients = b.patients + 1;
-    END IF;
-  ELSE
-    UPDATE series_value_patient SET series = series - 1
-      WHERE collection_id = c AND field = f AND value = v AND patient_pk = p RETURNING series INTO n;
-    IF n = 0 THEN
-      DELETE FROM series_value_patient WHERE collection_id = c AND field = f AND value = v AND patient_pk = p;
-      UPDATE collection_value_count SET patients = patients - 1
-        WHERE collection_id = c AND field = f AND value = v RETURNING patients INTO n;
-      IF n = 0 THEN
-        DELETE FROM collection_value_count WHERE collection_id = c AND field = f AND value = v;
-      END IF;
-    END IF;
-  END IF;
-END $$`)
-    .execute(db);
-  const apply = (row: 'NEW' | 'OLD', delta: number) =>
-    FIELDS.map((f) => `PERFORM series_value_count(${row}.collection_id, '${f.field}', ${f.value(row)}, ${row}.patient_pk, ${delta});`).join('\n  ');
-  // Two transactions adding series to one collection would otherwise lock its count rows in
-  // the order their values come, and could deadlock; a lock per collection, held to commit,
-  // makes them take turns (SQLite has one writer anyway).
-  const lock = (row: 'NEW' | 'OLD') => `PERFORM pg_advisory_xact_lock(hashtext('collection_value_count'), ${row}.collection_id::integer);`;
-  await sql
-    .raw(`CREATE FUNCTION series_value_count_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  IF TG_OP IN ('DELETE', 'UPDATE') THEN
-  ${lock('OLD')}
-  ${apply('OLD', -1)}
-  END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN
-  ${lock('NEW')}
-  ${apply('NEW', 1)}
-  END IF;
+  -- Two transactions adding series to one collection would otherwise lock its count rows in
+  -- the order their values come, and could deadlock; a lock per collection, held to commit,
+  -- makes them take turns (SQLite has one writer anyway).
+  PERFORM pg_advisory_xact_lock(hashtext('collection_value_count'), l.c::integer)
+    FROM (SELECT DISTINCT r.collection_id AS c FROM (${rows}) r ORDER BY 1) l;
+  -- Every CTE reads the counts as they were before this statement: a patient whose series of
+  -- a value go from none to some (or back) moves that value's patient count.
+  WITH d AS (${delta}),
+  b AS (SELECT d.collection_id, d.field, d.value, d.n, coalesce(a.series, 0) AS was
+        FROM d LEFT JOIN series_value_patient a
+          ON a.collection_id = d.collection_id AND a.field = d.field AND a.value = d.value AND a.patient_pk = d.patient_pk),
+  up AS (INSERT INTO series_value_patient AS a (collection_id, field, value, patient_pk, series)
+         SELECT collection_id, field, value, patient_pk, n FROM d
+         ON CONFLICT (collection_id, field, value, patient_pk) DO UPDATE SET series = a.series + excluded.series),
+  c AS (SELECT collection_id, field, value,
+               sum(CASE WHEN was = 0 AND was + n > 0 THEN 1 WHEN was > 0 AND was + n <= 0 THEN -1 ELSE 0 END)::integer AS patients
+        FROM b GROUP BY collection_id, field, value)
+  INSERT INTO collection_value_count AS cc (collection_id, field, value, patients)
+  SELECT collection_id, field, value, patients FROM c WHERE patients <> 0
+  ON CONFLICT (collection_id, field, value) DO UPDATE SET patients = cc.patients + excluded.patients;
+  -- No zero rows: a value no series has any more is gone.
+  DELETE FROM series_value_patient a USING (${delta}) d
+    WHERE a.collection_id = d.collection_id AND a.field = d.field AND a.value = d.value AND a.patient_pk = d.patient_pk AND a.series <= 0;
+  DELETE FROM collection_value_count cc USING (SELECT DISTINCT collection_id, field, value FROM (${delta}) d0) d
+    WHERE cc.collection_id = d.collection_id AND cc.field = d.field AND cc.value = d.value AND cc.patients <= 0;
   RETURN NULL;
 END $$`)
-    .execute(db);
-  await sql
-    .raw(`CREATE TRIGGER series_value_count AFTER INSERT OR DELETE OR UPDATE OF ${READ_COLUMNS} ON series
-          FOR EACH ROW EXECUTE FUNCTION series_value_count_trigger()`)
-    .execute(db);
+      .execute(db);
+    await sql
+      .raw(`CREATE TRIGGER series_value_count_${event} AFTER ${event.toUpperCase()} ON series REFERENCING ${referencing}
+            FOR EACH STATEMENT EXECUTE FUNCTION series_value_count_${event}()`)
+      .execute(db);
+  }
 }
 
 async function sqliteTriggers(db: Kysely<unknown>): Promise<void> {
@@ -161,12 +165,9 @@ async function sqliteTriggers(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  if (dialectOf(db) === 'postgres') {
-    await sql`DROP TRIGGER series_value_count ON series`.execute(db);
-    await sql`DROP FUNCTION series_value_count_trigger()`.execute(db);
-    await sql`DROP FUNCTION series_value_count(bigint, text, text, bigint, integer)`.execute(db);
-  } else {
-    for (const t of ['insert', 'delete', 'update']) await sql.raw(`DROP TRIGGER series_value_count_${t}`).execute(db);
+  for (const event of ['insert', 'delete', 'update']) {
+    await sql.raw(`DROP TRIGGER series_value_count_${event}${dialectOf(db) === 'postgres' ? ' ON series' : ''}`).execute(db);
+    if (dialectOf(db) === 'postgres') await sql.raw(`DROP FUNCTION series_value_count_${event}()`).execute(db);
   }
   await db.schema.dropTable('collection_value_count').execute();
   await db.schema.dropTable('series_value_patient').execute();
