@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessScope } from '../archive/access.js';
-import { PAGE_SIZE } from '../archive/queries/paging.js';
+import { FIRST_PAGE_SIZE } from '../archive/queries/paging.js';
 import { resolveViewer } from '../auth/viewer.js';
 import { scopeFor, type AppContext } from '../context.js';
 import { CONTENT_TYPE, parseFormat, render, renderPages, type Format } from '../formats/index.js';
@@ -128,10 +128,11 @@ function* slices(rows: readonly Row[]): Generator<readonly Row[]> {
 async function sendPaged(reply: FastifyReply, table: PagedTable, format: Format) {
   const pages = table.pages[Symbol.asyncIterator]();
   const first = await pages.next();
-  // A full first page means more may follow: stream at once rather than wait for a second
-  // page's query before the first byte (a 200,000-series listing must start within 100 ms).
-  // A shorter one is the whole listing, or the last page of one whose pages are smaller.
-  const second = first.done || first.value.length >= PAGE_SIZE ? undefined : await pages.next();
+  // A full first page (FIRST_PAGE_SIZE rows, see paging.ts) means more may follow: stream
+  // at once rather than wait for a second page's query before the first byte (a
+  // 200,000-series listing must start within 100 ms). A shorter one is the whole listing,
+  // or the last page of one whose pages are smaller.
+  const second = first.done || first.value.length >= FIRST_PAGE_SIZE ? undefined : await pages.next();
   if (first.done || second?.done) return reply.send(render({ columns: table.columns, rows: first.done ? [] : first.value }, format));
   // Written a slice at a time, other requests taking their turn between slices: on SQLite a
   // page's query runs on the event loop itself, so only short turns keep the others' waits
