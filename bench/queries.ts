@@ -14,6 +14,8 @@ import { buildServer } from '../src/server.js';
 import { DEFAULT_SERVER_OPTIONS } from '../src/context.js';
 import { AccessScope, GUEST } from '../src/archive/access.js';
 import { findSeries, findSeriesQuery, sopInstanceUids, sopInstanceUidsQuery } from '../src/archive/queries/series.js';
+import { visibleCollectionIdsNamed } from '../src/archive/queries/collection-ids.js';
+import { planOf } from './plan.js';
 import type { DialectName } from '../src/store/dialect.js';
 
 const COLLECTIONS = 10;
@@ -109,20 +111,8 @@ async function measure(calls: number, run: (i: number) => Promise<void>): Promis
 }
 
 /** The database's plan for a query the archive runs, on one line: which indexes it uses. */
-async function planOf(t: TestStore, query: { compile(): { sql: string; parameters: readonly unknown[] } }): Promise<string> {
-  const { sql: text, parameters } = query.compile();
-  const prefix = t.dialect === 'sqlite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN ';
-  const result = await sql.raw<Record<string, unknown>>(prefix + inline(text, parameters, t.dialect)).execute(t.store.db);
-  return result.rows.map((r) => String(t.dialect === 'sqlite' ? r.detail : r['QUERY PLAN']).trim()).join(' | ');
-}
-
-/** Literal parameters for EXPLAIN (which takes no bound parameters on PostgreSQL). */
-function inline(text: string, params: readonly unknown[], dialect: DialectName): string {
-  let i = 0;
-  const quote = (v: unknown) => (typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`);
-  return dialect === 'sqlite'
-    ? text.replace(/\?/g, () => quote(params[i++]))
-    : text.replace(/\$(\d+)/g, (_, n: string) => quote(params[Number(n) - 1]));
+async function planLine(t: TestStore, query: { compile(): { sql: string; parameters: readonly unknown[] } }): Promise<string> {
+  return (await planOf(t.store.db as Kysely<unknown>, t.dialect, query)).map((l) => l.trim()).join(' | ');
 }
 
 async function benchDialect(dialect: DialectName, out: Record<string, number | string>): Promise<void> {
@@ -163,9 +153,9 @@ async function benchDialect(dialect: DialectName, out: Record<string, number | s
     record('getSOPInstanceUIDs one series, query', await measure(1000, async (i) => {
       if ((await sopInstanceUids(scope, oneSeries(i))).length !== IMAGES) throw new Error('wrong row count');
     }));
-    out[`${dialect}: plan getSeries one patient`] = await planOf(t, findSeriesQuery(scope, { patientId: patient(1) }));
-    out[`${dialect}: plan getSeries one collection`] = await planOf(t, findSeriesQuery(scope, { collection: collectionName(1) }));
-    out[`${dialect}: plan getSOPInstanceUIDs`] = await planOf(t, sopInstanceUidsQuery(scope, oneSeries(1)));
+    out[`${dialect}: plan getSeries one patient`] = await planLine(t, findSeriesQuery(scope, { patientId: patient(1) }));
+    out[`${dialect}: plan getSeries one collection`] = await planLine(t, findSeriesQuery(scope, { collection: collectionName(1) }, await visibleCollectionIdsNamed(scope, collectionName(1))));
+    out[`${dialect}: plan getSOPInstanceUIDs`] = await planLine(t, sopInstanceUidsQuery(scope, oneSeries(1)));
     await app.close();
   } finally {
     await t.dispose();

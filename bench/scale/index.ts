@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import { openStore } from '../../src/store/db.js';
 import { startServeProcess } from '../../test/helpers/serve-process.js';
 import { fillScaleIndex } from './fill.js';
-import { BIG_COLLECTION, patientIdOf, seriesUidOf } from './shape.js';
+import { BIG_COLLECTION, SMALL_COLLECTIONS, patientIdOf, planScale, seriesUidOf, type ScalePlan } from './shape.js';
 import { memoryOf, peakRssDuring, quantile, sample, timeGet, wrk } from './measure.js';
 import { AccessScope, GUEST } from '../../src/archive/access.js';
 import { findSeries } from '../../src/archive/queries/series.js';
@@ -27,6 +27,8 @@ function options() {
       database: { type: 'string' },
       data: { type: 'string' },
       keep: { type: 'boolean', default: false },
+      // Measure an index an earlier run kept (--keep) instead of filling a new one.
+      reuse: { type: 'boolean', default: false },
       connections: { type: 'string', default: '64' },
       seconds: { type: 'string', default: '15' },
     },
@@ -35,7 +37,7 @@ function options() {
   if (!Number.isInteger(images) || images < 1000) throw new Error(`--images must be a whole number of at least 1000, not "${values.images}"`);
   const dataDir = path.resolve(values.data ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nbia-scale-')));
   const databaseUrl = values.database ?? process.env.NBIA_DATABASE ?? `sqlite:${path.join(dataDir, 'nbia.sqlite')}`;
-  return { images, dataDir, databaseUrl, keep: values.keep, connections: Number(values.connections), seconds: Number(values.seconds) };
+  return { images, dataDir, databaseUrl, keep: values.keep, reuse: values.reuse, connections: Number(values.connections), seconds: Number(values.seconds) };
 }
 
 /** Bytes the index takes: the SQLite file with its WAL, or the PostgreSQL database. */
@@ -91,18 +93,25 @@ export async function benchScale(): Promise<Record<string, number | string>> {
   out.dialect = o.databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
 
   const store = await openStore(o.databaseUrl);
-  let fill;
+  let plan: ScalePlan;
   try {
-    fill = await fillScaleIndex(store, o.images, log);
+    if (o.reuse) {
+      plan = planScale(o.images);
+      const held = await store.db.selectFrom('series').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      if (Number(held.n) !== plan.series) throw new Error(`--reuse: the index holds ${held.n} series, not the ${plan.series} of --images ${o.images}`);
+      out['build'] = 'reused (an earlier run built it)';
+    } else {
+      const fill = await fillScaleIndex(store, o.images, log);
+      plan = fill.plan;
+      out['build: seconds'] = fill.seconds;
+      out['build: images per second'] = Math.round(plan.images / fill.seconds);
+    }
   } finally {
     await store.close();
   }
-  const { plan } = fill;
   out.images = plan.images;
   out.series = plan.series;
   out.patients = plan.patients;
-  out['build: seconds'] = fill.seconds;
-  out['build: images per second'] = Math.round(plan.images / fill.seconds);
   out['index on disk: MiB'] = (await indexBytes(o.databaseUrl)) / 2 ** 20;
 
   const server = await startServeProcess(['--data', o.dataDir, '--database', o.databaseUrl]);
@@ -129,22 +138,33 @@ export async function benchScale(): Promise<Record<string, number | string>> {
     put('getSeriesSize', baseline);
     // getSeriesSize reads one row by a unique key: what any request costs here, the baseline.
     out['getSeries one patient / getSeriesSize (medians)'] = Number(out['getSeries one patient: median ms']) / baseline.medianMs;
-    log('value counts');
-    for (const name of ['getCollectionValuesAndCounts', 'getModalityValuesAndCounts', 'getBodyPartValuesAndCounts', 'getManufacturerValuesAndCounts']) {
+    log('value lists and value counts');
+    for (const name of ['getCollectionValues', 'getModalityValues', 'getBodyPartValues', 'getManufacturerValues', 'getCollectionValuesAndCounts', 'getModalityValuesAndCounts', 'getBodyPartValuesAndCounts', 'getManufacturerValuesAndCounts']) {
       put(name, await sample(origin, [`${V4}/${name}`], 20));
     }
     log('getUpdatedSeries (the last 2% released)');
     const updated = await sample(origin, [`${V1}/getUpdatedSeries?fromDate=11/20/2014`], 20);
     put('getUpdatedSeries last 2%', updated);
     out['getUpdatedSeries last 2%: bytes'] = updated.bytes;
+    // A small collection beside the big one: read from its own index entries (migration
+    // 0006), never by walking the big collection's rows.
+    const small = plan.collections.find((c) => c.name === SMALL_COLLECTIONS[0]);
+    if (small) {
+      log(`getSeries and getPatient for ${small.name} (${small.patients} patients)`);
+      const smallSeries = await sample(origin, [`${V1}/getSeries?Collection=${small.name}`], 50);
+      put('getSeries small collection', smallSeries);
+      out['getSeries small collection: first byte median ms'] = smallSeries.firstByteMedianMs;
+      put('getPatient small collection', await sample(origin, [`${V1}/getPatient?Collection=${small.name}`], 50));
+    }
     log(`getPatient for ${BIG_COLLECTION}`);
     const patients = await sample(origin, [`${V1}/getPatient?Collection=${BIG_COLLECTION}`], plan.series > 50_000 ? 5 : 10, 1);
     put('getPatient whole collection', patients);
+    out['getPatient whole collection: first byte median ms'] = patients.firstByteMedianMs;
     out['getPatient whole collection: bytes'] = patients.bytes;
 
     log(`getSeries for ${BIG_COLLECTION} (${plan.series} series)`);
     // Each of these answers is the whole collection: few rounds at full size.
-    const rounds = plan.series > 50_000 ? 2 : 5;
+    const rounds = plan.series > 50_000 ? 3 : 5;
     const big = await peakRssDuring(server.pid, () => sample(origin, [`${V1}/getSeries?Collection=${BIG_COLLECTION}`], rounds, plan.series > 50_000 ? 0 : 1));
     put('getSeries whole collection', big.result);
     out['getSeries whole collection: first byte median ms'] = big.result.firstByteMedianMs;

@@ -67,6 +67,11 @@ export class AccessScope {
     return this.db.selectFrom('series').where('series.collection_id', 'in', this.visibleCollectionIds());
   }
 
+  /** Per-collection patient counts of the visible collections (kept by migration 0008's triggers). */
+  collectionValueCounts(): SelectQueryBuilder<Database, 'collection_value_count', object> {
+    return this.db.selectFrom('collection_value_count').where('collection_value_count.collection_id', 'in', this.visibleCollectionIds());
+  }
+
   /** Images of visible series (joined to their series, which carries the restriction). */
   images() {
     return this.series().innerJoin('image', 'image.series_pk', 'series.id');

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessScope } from '../archive/access.js';
+import { FIRST_PAGE_SIZE } from '../archive/queries/paging.js';
 import { resolveViewer } from '../auth/viewer.js';
 import { scopeFor, type AppContext } from '../context.js';
 import { CONTENT_TYPE, parseFormat, render, renderPages, type Format } from '../formats/index.js';
@@ -127,15 +128,19 @@ function* slices(rows: readonly Row[]): Generator<readonly Row[]> {
 async function sendPaged(reply: FastifyReply, table: PagedTable, format: Format) {
   const pages = table.pages[Symbol.asyncIterator]();
   const first = await pages.next();
-  const second = first.done ? first : await pages.next();
-  if (second.done) return reply.send(render({ columns: table.columns, rows: first.done ? [] : first.value }, format));
+  // A full first page (FIRST_PAGE_SIZE rows, see paging.ts) means more may follow: stream
+  // at once rather than wait for a second page's query before the first byte (a
+  // 200,000-series listing must start within 100 ms). A shorter one is the whole listing,
+  // or the last page of one whose pages are smaller.
+  const second = first.done || first.value.length >= FIRST_PAGE_SIZE ? undefined : await pages.next();
+  if (first.done || second?.done) return reply.send(render({ columns: table.columns, rows: first.done ? [] : first.value }, format));
   // Written a slice at a time, other requests taking their turn between slices: on SQLite a
   // page's query runs on the event loop itself, so only short turns keep the others' waits
   // short (the page's query, then one slice, never a whole page's rendering on top).
   const rest: AsyncIterable<readonly Row[]> = {
     [Symbol.asyncIterator]: async function* () {
       yield* slices(first.value);
-      yield* slices(second.value);
+      if (second !== undefined) yield* slices(second.value);
       for (let next = await pages.next(); !next.done; next = await pages.next()) yield* slices(next.value);
     },
   };

@@ -181,6 +181,27 @@ export interface FileStoreTable {
   updated_at: string;
 }
 
+/**
+ * How many series of one patient have one value of one counted field (migration 0008):
+ * kept by triggers on series, read by nothing but those triggers.
+ */
+export interface SeriesValuePatientTable {
+  collection_id: BigInt64;
+  /** 'collection' (value ''), 'modality', 'bodyPart' or 'manufacturer'. */
+  field: string;
+  value: string;
+  patient_pk: BigInt64;
+  series: number;
+}
+
+/** How many patients of a collection have a series with the value (migration 0008), kept by triggers on series. */
+export interface CollectionValueCountTable {
+  collection_id: BigInt64;
+  field: string;
+  value: string;
+  patients: number;
+}
+
 export interface Database {
   collection: CollectionTable;
   patient: PatientTable;
@@ -196,6 +217,8 @@ export interface Database {
   download_event: DownloadEventTable;
   login_failure: LoginFailureTable;
   file_store: FileStoreTable;
+  series_value_patient: SeriesValuePatientTable;
+  collection_value_count: CollectionValueCountTable;
 }
 
 export type CollectionRow = Selectable<CollectionTable>;

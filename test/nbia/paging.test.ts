@@ -1,6 +1,8 @@
 // Paged listings (src/archive/queries/paging.ts): the pages of every paged query, at any
 // page size, are exactly the rows of the unpaged query in the same order.
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { FIRST_PAGE_SIZE, keysetPages, PAGE_SIZE } from '../../src/archive/queries/paging.js';
 import { AccessScope, GUEST } from '../../src/archive/access.js';
 import { findSeries, findSeriesPages, sopInstanceUidPages, sopInstanceUids } from '../../src/archive/queries/series.js';
 import { listPatientPages, listPatients, listStudies, listStudyPages } from '../../src/archive/queries/patients.js';
@@ -37,4 +39,29 @@ testEachDialect('paged series, patients, studies and SOP UIDs equal the unpaged 
     assert.deepEqual((await collect(sopInstanceUidPages(scope, one, 1))).rows, uids);
     assert.deepEqual((await collect(findSeriesPages(scope, { collection: 'no such collection' }, 2))).pages, [], 'nothing: no page at all');
   }
+});
+
+test('keysetPages: a short first page (the first byte waits for it), then full pages, each asked after the last key', async () => {
+  const keys = Array.from({ length: 1500 }, (_, i) => i + 1);
+  const asked: Array<[number | null, number]> = [];
+  const page = async (after: number | null, limit: number) => {
+    asked.push([after, limit]);
+    return keys.filter((k) => after === null || k > after).slice(0, limit);
+  };
+  const sizes: number[] = [];
+  const rows: number[] = [];
+  for await (const p of keysetPages(page, (k) => k)) {
+    sizes.push(p.length);
+    rows.push(...p);
+  }
+  assert.deepEqual(rows, keys);
+  assert.deepEqual(sizes, [FIRST_PAGE_SIZE, PAGE_SIZE, 1500 - FIRST_PAGE_SIZE - PAGE_SIZE]);
+  assert.deepEqual(asked, [[null, FIRST_PAGE_SIZE], [FIRST_PAGE_SIZE, PAGE_SIZE], [FIRST_PAGE_SIZE + PAGE_SIZE, PAGE_SIZE]]);
+  // Pages smaller than FIRST_PAGE_SIZE keep their size from the first page on.
+  asked.length = 0;
+  const small = keysetPages(page, (k) => k, 3);
+  assert.deepEqual((await small.next()).value, [1, 2, 3]);
+  assert.deepEqual((await small.next()).value, [4, 5, 6]);
+  await small.return(undefined);
+  assert.deepEqual(asked, [[null, 3], [3, 3]]);
 });

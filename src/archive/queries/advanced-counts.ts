@@ -48,8 +48,39 @@ export interface ValueAndCount {
   patients: number;
 }
 
+/** The fields whose counts are kept per collection (migration 0008), under the names the table uses. */
+const KEPT: Partial<Record<CountedField, string>> = { collection: 'collection', modality: 'modality', bodyPart: 'bodyPart', manufacturer: 'manufacturer' };
+
 /** Every value of `field` among the viewer's series, with its distinct-patient count, in byte order of the value. */
 export async function valuesAndCounts(scope: AccessScope, field: CountedField, f: CountFilters = {}): Promise<ValueAndCount[]> {
+  // A Modality or BodyPartExamined filter asks about combinations of values, which the
+  // per-value counts cannot answer (a patient counted under CT and under CHEST may have no
+  // CT series of the chest); those, and species (a patient-level value), are counted here.
+  const kept = KEPT[field];
+  if (kept !== undefined && f.modality === undefined && f.bodyPartExamined === undefined) return keptValuesAndCounts(scope, kept, f.collection);
+  return countedValuesAndCounts(scope, field, f);
+}
+
+/**
+ * The counts kept per collection: a patient belongs to one collection, so its distinct
+ * patients over the visible collections are the sum of theirs. Reads a few rows per
+ * visible collection, whatever the number of series.
+ */
+async function keptValuesAndCounts(scope: AccessScope, field: string, collection: FilterValue): Promise<ValueAndCount[]> {
+  let q = scope.collectionValueCounts().innerJoin('collection', 'collection.id', 'collection_value_count.collection_id').where('collection_value_count.field', '=', field);
+  if (collection !== undefined) q = q.where(sameIgnoringCase('collection.name', collection));
+  const rows =
+    field === 'collection'
+      ? await q.select(['collection.name as value', 'collection_value_count.patients as patients']).execute()
+      : await q
+          .select(['collection_value_count.value as value', sql<number | string>`sum(${sql.ref('collection_value_count.patients')})`.as('patients')])
+          .groupBy('collection_value_count.value')
+          .execute();
+  return rows.map((r) => ({ value: r.value, patients: Number(r.patients) })).sort((a, b) => compareBytes(a.value, b.value));
+}
+
+/** valuesAndCounts counted from the series themselves: for filters the kept counts cannot answer, and the tests' reference. */
+export async function countedValuesAndCounts(scope: AccessScope, field: CountedField, f: CountFilters = {}): Promise<ValueAndCount[]> {
   const value = COUNTED_VALUE[field];
   // Patients are counted by series.patient_pk, and patient and collection rows are joined
   // only when the value or a filter needs them: the other counts then read nothing but the

@@ -6,6 +6,7 @@ import { COLLECTION_COLUMNS, PATIENT_COLUMNS, STUDY_COLUMNS, seriesWithParents }
 import type { CollectionColumns, PatientColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
 import { keysetPages, PAGE_SIZE } from './paging.js';
+import { visibleCollectionIdsNamed } from './collection-ids.js';
 
 export type PatientRecord = PatientColumns & CollectionColumns;
 
@@ -25,16 +26,24 @@ export interface PatientFilters {
  * semi-join on series_patient_pk, not a per-row count.
  */
 export async function listPatients(scope: AccessScope, f: PatientFilters): Promise<PatientRecord[]> {
-  return listPatientsQuery(scope, f).execute();
+  const ids = f.collection === undefined ? undefined : await visibleCollectionIdsNamed(scope, f.collection);
+  return ids?.length === 0 ? [] : listPatientsQuery(scope, f, ids).execute();
 }
 
 /** listPatients a page at a time (see paging.ts). */
-export function listPatientPages(scope: AccessScope, f: PatientFilters, pageSize = PAGE_SIZE): AsyncGenerator<PatientRecord[]> {
-  const q = listPatientsQuery(scope, f).select('patient.id as pageKey');
-  return keysetPages((after, limit) => (after === null ? q : q.where('patient.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
+export async function* listPatientPages(scope: AccessScope, f: PatientFilters, pageSize = PAGE_SIZE): AsyncGenerator<PatientRecord[]> {
+  const ids = f.collection === undefined ? undefined : await visibleCollectionIdsNamed(scope, f.collection);
+  if (ids?.length === 0) return;
+  const q = listPatientsQuery(scope, f, ids).select('patient.id as pageKey');
+  yield* keysetPages((after, limit) => (after === null ? q : q.where('patient.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
 }
 
-function listPatientsQuery(scope: AccessScope, f: PatientFilters) {
+/**
+ * listPatients' query, unexecuted. `collectionIds` is the Collection filter resolved
+ * beforehand (collection-ids.ts), which lets the planner read the collection's patients
+ * from patient_collection_keyset (migration 0006) in page order.
+ */
+export function listPatientsQuery(scope: AccessScope, f: PatientFilters, collectionIds?: readonly number[]) {
   let q = scope
     .collections()
     .innerJoin('patient', 'patient.collection_id', 'collection.id')
@@ -44,7 +53,8 @@ function listPatientsQuery(scope: AccessScope, f: PatientFilters) {
       if (f.releasedFrom !== undefined) s = s.where('series.date_released', '>=', f.releasedFrom);
       return eb.exists(s);
     });
-  if (f.collection !== undefined) q = q.where(sameIgnoringCase('collection.name', f.collection));
+  if (collectionIds !== undefined) q = q.where('patient.collection_id', 'in', collectionIds);
+  else if (f.collection !== undefined) q = q.where(sameIgnoringCase('collection.name', f.collection));
   if (f.patientId !== undefined) q = q.where(sameIgnoringCase('patient.patient_id', f.patientId));
   return q.select([...PATIENT_COLUMNS, ...COLLECTION_COLUMNS]).orderBy('patient.id');
 }

@@ -8,6 +8,7 @@ import { COLLECTION_COLUMNS, PATIENT_COLUMNS, SERIES_COLUMNS, STUDY_COLUMNS, ser
 import type { CollectionColumns, PatientColumns, SeriesColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
 import { keysetPages, PAGE_SIZE } from './paging.js';
+import { visibleCollectionIdsNamed } from './collection-ids.js';
 
 /** A series with its study, patient and collection: everything any series row of any family shows. */
 export type SeriesRecord = SeriesColumns & StudyColumns & PatientColumns & CollectionColumns;
@@ -36,19 +37,32 @@ export interface SeriesFilters {
 
 /** Visible series matching every given filter, in primary-key (insertion) order (spec §4.11: no order). */
 export async function findSeries(scope: AccessScope, f: SeriesFilters): Promise<SeriesRecord[]> {
-  return findSeriesQuery(scope, f).execute();
+  const ids = await collectionIdsOf(scope, f);
+  return ids?.length === 0 ? [] : findSeriesQuery(scope, f, ids).execute();
 }
 
 /** findSeries a page at a time (see paging.ts): for listings that can be long. */
-export function findSeriesPages(scope: AccessScope, f: SeriesFilters, pageSize = PAGE_SIZE): AsyncGenerator<SeriesRecord[]> {
-  const q = findSeriesQuery(scope, f).select('series.id as pageKey');
-  return keysetPages((after, limit) => (after === null ? q : q.where('series.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
+export async function* findSeriesPages(scope: AccessScope, f: SeriesFilters, pageSize = PAGE_SIZE): AsyncGenerator<SeriesRecord[]> {
+  const ids = await collectionIdsOf(scope, f);
+  if (ids?.length === 0) return;
+  const q = findSeriesQuery(scope, f, ids).select('series.id as pageKey');
+  yield* keysetPages((after, limit) => (after === null ? q : q.where('series.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
 }
 
-/** findSeries' query, unexecuted: the bench asks the database for its plan. */
-export function findSeriesQuery(scope: AccessScope, f: SeriesFilters) {
+/** The ids a Collection filter stands for (see collection-ids.ts); undefined without one. */
+async function collectionIdsOf(scope: AccessScope, f: SeriesFilters): Promise<number[] | undefined> {
+  return f.collection === undefined ? undefined : visibleCollectionIdsNamed(scope, f.collection);
+}
+
+/**
+ * findSeries' query, unexecuted: the bench asks the database for its plan. `collectionIds`
+ * is the Collection filter already resolved (collectionIdsOf); without it the filter is
+ * matched by name in the query itself, which the planners cannot narrow to one collection.
+ */
+export function findSeriesQuery(scope: AccessScope, f: SeriesFilters, collectionIds?: readonly number[]) {
   let q = seriesDetail(scope);
-  if (f.collection !== undefined) q = q.where(sameIgnoringCase('collection.name', f.collection));
+  if (collectionIds !== undefined) q = q.where('series.collection_id', 'in', collectionIds);
+  else if (f.collection !== undefined) q = q.where(sameIgnoringCase('collection.name', f.collection));
   if (f.patientId !== undefined) q = q.where(sameIgnoringCase('patient.patient_id', f.patientId));
   if (f.studyInstanceUid !== undefined) q = q.where(same('study.study_instance_uid', f.studyInstanceUid));
   if (f.seriesInstanceUid !== undefined) q = q.where(same('series.series_instance_uid', f.seriesInstanceUid));

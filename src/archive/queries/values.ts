@@ -39,8 +39,26 @@ function filteredSeries(scope: AccessScope, f: ValueFilters) {
   return q;
 }
 
-/** getModalityValues: distinct raw modalities, ordered by upper(modality) (spec §4.11). */
+/**
+ * getModalityValues: distinct raw modalities, ordered by upper(modality) (spec §4.11). Read
+ * from the per-collection counts (migration 0008), which hold a row for each raw modality a
+ * collection's series have, a few rows per collection instead of every series; a
+ * BodyPartExamined filter asks about combinations those rows do not hold, and is answered
+ * from the series.
+ */
 export async function modalityValues(scope: AccessScope, f: Pick<ValueFilters, 'collection' | 'bodyPartExamined'>): Promise<string[]> {
+  if (f.bodyPartExamined !== undefined) return modalityValuesFromSeries(scope, f);
+  let q = scope.collectionValueCounts().where('collection_value_count.field', '=', 'modality');
+  if (f.collection !== undefined) {
+    const name = f.collection;
+    q = q.where((eb) => eb('collection_value_count.collection_id', 'in', eb.selectFrom('collection as fc').select('fc.id').where(sameIgnoringCase('fc.name', name))));
+  }
+  const rows = await q.select('collection_value_count.value').distinct().execute();
+  return rows.map((r) => r.value).sort(compareIgnoringCase);
+}
+
+/** getModalityValues counted from the series themselves: for a BodyPartExamined filter, and the tests' reference. */
+export async function modalityValuesFromSeries(scope: AccessScope, f: Pick<ValueFilters, 'collection' | 'bodyPartExamined'>): Promise<string[]> {
   const rows = await filteredSeries(scope, f).select('series.modality').distinct().execute();
   return rows.map((r) => r.modality).sort(compareIgnoringCase);
 }

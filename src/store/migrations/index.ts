@@ -6,7 +6,9 @@ import * as auth from './0002-auth.js';
 import * as commercialUse from './0003-commercial-use.js';
 import * as scale from './0004-scale.js';
 import * as dicomwebStudy from './0005-dicomweb-study.js';
+import * as collectionKeysets from './0006-collection-keysets.js';
 import * as fileStore from './0007-file-store.js';
+import * as valueCounts from './0008-value-counts.js';
 
 const migrations: Record<string, Migration> = {
   '0001-archive': archive,
@@ -14,7 +16,9 @@ const migrations: Record<string, Migration> = {
   '0003-commercial-use': commercialUse,
   '0004-scale': scale,
   '0005-dicomweb-study': dicomwebStudy,
+  '0006-collection-keysets': collectionKeysets,
   '0007-file-store': fileStore,
+  '0008-value-counts': valueCounts,
 };
 
 export const migrationProvider: MigrationProvider = {
