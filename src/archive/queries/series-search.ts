@@ -131,7 +131,7 @@ async function facetCounts(
   text: TextFilter,
   names: Map<number, string>,
   species: string[],
-): Promise<{ counts: Counts; total: number }> {
+): Promise<{ counts: Counts; total: number; perCollection: Map<number, number> }> {
   const common: SearchCriteria = { ...criteria };
   const own = new Map<CountedField, RawBuilder<SqlBool>>();
   for (const f of FACET_FIELDS) {
@@ -160,8 +160,10 @@ async function facetCounts(
   const n = (g: Record<string, number | string>, f?: CountedField) => Number(g[f !== undefined && own.has(f) ? columnOf(f) : 'n0']);
   let total = 0;
   let speciesBase = 0;
+  const perCollection = new Map<number, number>();
   for (const g of groups) {
     total += n(g);
+    perCollection.set(Number(g.collectionId), (perCollection.get(Number(g.collectionId)) ?? 0) + n(g));
     speciesBase += n(g, 'species');
     add('collection', names.get(Number(g.collectionId)) ?? '', n(g, 'collection'));
     add('modality', g.modality, n(g, 'modality'));
@@ -179,7 +181,7 @@ async function facetCounts(
       add('species', value, Number(row[column] ?? 0));
     }
   }
-  return { counts, total };
+  return { counts, total, perCollection };
 }
 
 function facetList(values: Map<string, number>): Facet[] {
@@ -198,17 +200,59 @@ function orderedUids(scope: AccessScope, s: Omit<SeriesSearch, 'start' | 'size' 
     .orderBy('series.id', 'asc');
 }
 
+/**
+ * A page in collection order without sorting every match: the matches per collection are
+ * known from the facet pass, so the page is cut from one or two collections, each read in
+ * (collection_id, id) index order. Collections whose names differ only in case share one
+ * sort key, so they are read together, their series in index order as the sort would give.
+ */
+async function pageByCollection(
+  scope: AccessScope,
+  s: SeriesSearch,
+  text: TextFilter,
+  collections: Array<{ id: number; key: string }>,
+  perCollection: Map<number, number>,
+): Promise<string[]> {
+  const groups = new Map<string, number[]>();
+  for (const c of [...collections].sort((a, b) => compareBytes(a.key, b.key))) groups.set(c.key, [...(groups.get(c.key) ?? []), c.id]);
+  const ordered = [...groups.values()];
+  if (!s.ascending) ordered.reverse();
+  const uids: string[] = [];
+  let skip = s.start;
+  for (const ids of ordered) {
+    if (uids.length >= s.size) break;
+    const matches = ids.reduce((n, id) => n + (perCollection.get(id) ?? 0), 0);
+    if (skip >= matches) {
+      skip -= matches;
+      continue;
+    }
+    const rows = await matching(scope, s.criteria, text)
+      .where('series.collection_id', 'in', ids)
+      .select('series.series_instance_uid as uid')
+      .orderBy('series.id')
+      .limit(s.size - uids.length)
+      .offset(skip)
+      .execute();
+    uids.push(...rows.map((r) => r.uid));
+    skip = 0;
+  }
+  return uids;
+}
+
 /** One page of the search, with its totals and facets. */
 export async function searchSeries(scope: AccessScope, s: SeriesSearch): Promise<SeriesSearchPage> {
   // Independent queries go together: on PostgreSQL each takes a connection of its own.
   const [names, text, species] = await Promise.all([
-    scope.collections().select(['collection.id', 'collection.name']).execute(),
+    scope.collections().select(['collection.id', 'collection.name', sql<string>`upper(${ref('collection.name')})`.as('sortKey')]).execute(),
     resolveText(scope, s.text),
     scope.patients().select(COUNTED_VALUE.species.as('value')).distinct().execute(),
   ]);
+  const facetPass = facetCounts(scope, s.criteria, text, new Map(names.map((c) => [Number(c.id), c.name])), species.map((r) => r.value));
   const [{ counts, total }, uids, totals] = await Promise.all([
-    facetCounts(scope, s.criteria, text, new Map(names.map((c) => [Number(c.id), c.name])), species.map((r) => r.value)),
-    orderedUids(scope, s, text).limit(s.size).offset(s.start).execute(),
+    facetPass,
+    s.sort === 'collection'
+      ? facetPass.then(({ perCollection }) => pageByCollection(scope, s, text, names.map((c) => ({ id: Number(c.id), key: c.sortKey })), perCollection))
+      : orderedUids(scope, s, text).limit(s.size).offset(s.start).execute().then((rows) => rows.map((r) => r.uid)),
     matching(scope, s.criteria, text)
       .select(sql<number | string>`count(distinct ${ref('series.patient_pk')})`.as('patients'))
       .$if(s.studyAndImageTotals === true, (q) =>
@@ -233,7 +277,7 @@ export async function searchSeries(scope: AccessScope, s: SeriesSearch): Promise
     totalSeries: total,
     totalPatients: Number(totals.patients),
     ...(s.studyAndImageTotals ? { totalStudies: Number(totals.studies), totalImages: Number(totals.images) } : {}),
-    series: await seriesInOrder(scope, uids.map((r) => r.uid)),
+    series: await seriesInOrder(scope, uids),
     facets,
   };
 }
