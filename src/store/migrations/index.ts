@@ -9,6 +9,7 @@ import * as dicomwebStudy from './0005-dicomweb-study.js';
 import * as collectionKeysets from './0006-collection-keysets.js';
 import * as fileStore from './0007-file-store.js';
 import * as valueCounts from './0008-value-counts.js';
+import * as seriesSearch from './0009-series-search.js';
 
 const migrations: Record<string, Migration> = {
   '0001-archive': archive,
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '0006-collection-keysets': collectionKeysets,
   '0007-file-store': fileStore,
   '0008-value-counts': valueCounts,
+  '0009-series-search': seriesSearch,
 };
 
 export const migrationProvider: MigrationProvider = {
