@@ -108,6 +108,7 @@ eachDialect((dialect, a) => {
   test(`${dialect}: each criteria type narrows as documented`, async () => {
     const cases: Array<[string, Form, Array<[string, string[]]>]> = [
       ['date range MM-DD-YYYY (study dates in 2020)', { criteriaType0: 'DateRangeCriteria', fromDate0: '01-01-2020', toDate0: '12-31-2020' }, [['A1', ['1.2.826.0.1.1.1', '1.2.826.0.1.1.2']], ['A2', ['1.2.826.0.2.1.1']]]],
+      ['date range as tcia_utils names it (its enum member, Criteria.DateRange)', { criteriaType0: 'Criteria.DateRange', fromDate0: '01/01/2020', toDate0: '2020-01-31' }, [['A1', ['1.2.826.0.1.1.1', '1.2.826.0.1.1.2']]]],
       ['date range MM/DD/YYYY and ISO', { criteriaType0: 'DateRangeCriteria', fromDate0: '01/01/2020', toDate0: '2020-01-31' }, [['A1', ['1.2.826.0.1.1.1', '1.2.826.0.1.1.2']]]],
       ['date range open at the end', { criteriaType0: 'DateRangeCriteria', fromDate0: '06-01-2021' }, [['A1', ['1.2.826.0.1.2.1']], ['B1', ['1.2.826.0.4.1.1']]]],
       ['modalities OR', criteria(['ImageModalityCriteria', 'CT'], ['ImageModalityCriteria', 'PT']), [['A1', ['1.2.826.0.1.1.1', '1.2.826.0.1.1.2', '1.2.826.0.1.2.1']], ['A2', ['1.2.826.0.2.1.1']]]],

@@ -62,8 +62,14 @@ export interface SearchForm {
 /** Case-insensitive lookup of a criteria type name, as the original compares them. */
 function canonicalType(raw: string): string | undefined {
   const lower = raw.trim().toLowerCase();
-  return SUPPORTED_CRITERIA.find((c) => c.toLowerCase() === lower);
+  return SUPPORTED_CRITERIA.find((c) => c.toLowerCase() === lower) ?? CLIENT_SPELLINGS[lower];
 }
+
+/**
+ * Names real clients send for a criteria type. tcia_utils' getSimpleSearch posts its date
+ * range as the Python enum member itself, which requests writes as `Criteria.DateRange`.
+ */
+const CLIENT_SPELLINGS: Record<string, string> = { 'criteria.daterange': 'DateRangeCriteria' };
 
 function required(params: Params, name: string, type: string): string {
   const v = params.get(name);
