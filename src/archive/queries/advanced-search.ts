@@ -118,9 +118,10 @@ function inExactly(column: string, values: string[]): Expression<SqlBool> {
   return sql<SqlBool>`${ref(column)} in (${sql.join(values)})`;
 }
 
-/** A LIKE pattern matching `text` anywhere, with the pattern characters escaped. */
-export function containsPattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** `column` holds `text`, case-insensitively (a LIKE with the pattern characters of `text` escaped). */
+export function containsText(column: string, text: string): Expression<SqlBool> {
+  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<SqlBool>`lower(${ref(column)}) like ${pattern} escape ${sql.lit('\\')}`;
 }
 
 /**
@@ -135,7 +136,6 @@ export function whereClauses(c: SearchCriteria): Array<Expression<SqlBool>> {
   const onCollection: Array<Expression<SqlBool>> = [];
   const onPatient: Array<Expression<SqlBool>> = [];
   const onStudy: Array<Expression<SqlBool>> = [];
-  const like = (column: string, text: string) => sql<SqlBool>`lower(${ref(column)}) like ${containsPattern(text)} escape ${sql.lit('\\')}`;
 
   if (c.collections.length) onCollection.push(inIgnoringCase('c.name', c.collections));
   if (c.excludeCommercial) {
@@ -177,8 +177,8 @@ export function whereClauses(c: SearchCriteria): Array<Expression<SqlBool>> {
   if (c.descriptions.length) {
     // Either description, the series' own or its study's; several are alternatives.
     const any = c.descriptions.map((d) => {
-      const inStudy = sql<SqlBool>`${ref('series.study_pk')} in (select ${ref('st.id')} from ${sql.table('study')} as ${sql.id('st')} where ${like('st.study_description', d)})`;
-      return sql<SqlBool>`(${like('series.series_description', d)} or ${inStudy})`;
+      const inStudy = sql<SqlBool>`${ref('series.study_pk')} in (select ${ref('st.id')} from ${sql.table('study')} as ${sql.id('st')} where ${containsText('st.study_description', d)})`;
+      return sql<SqlBool>`(${containsText('series.series_description', d)} or ${inStudy})`;
     });
     w.push(sql<SqlBool>`(${sql.join(any, sql` or `)})`);
   }
@@ -200,8 +200,6 @@ export function whereClauses(c: SearchCriteria): Array<Expression<SqlBool>> {
   if (onStudy.length) w.push(sql<SqlBool>`${ref('series.study_pk')} in (select ${ref('st.id')} from ${sql.table('study')} as ${sql.id('st')} where ${all(onStudy)})`);
   return w;
 }
-
-export type ParentTable = 'study' | 'patient' | 'collection';
 
 interface MatchRow {
   seriesPk: number;

@@ -10,7 +10,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { AccessScope } from '../access.js';
 import { COUNTED_VALUE, shownBodyPart, type CountedField } from './advanced-counts.js';
-import { containsPattern, emptyCriteria, whereClauses, type Facet, type ParentTable, type SearchCriteria } from './advanced-search.js';
+import { containsText, emptyCriteria, whereClauses, type Facet, type SearchCriteria } from './advanced-search.js';
 import { compareBytes } from './filters.js';
 import { seriesInOrder, type SeriesRecord } from './series.js';
 
@@ -60,6 +60,8 @@ const ref = (column: string) => sql.ref(column);
  * PostgreSQL place NULLs at opposite ends). Ties go in index order (series.id), one fixed
  * order whatever the direction, so that pages never overlap.
  */
+type ParentTable = 'study' | 'patient' | 'collection';
+
 const SORTS: Record<SeriesSortKey, { value: RawBuilder<unknown>; reads?: ParentTable }> = {
   collection: { value: sql`upper(${ref('collection.name')})`, reads: 'collection' },
   patient: { value: sql`upper(${ref('patient.patient_id')})`, reads: 'patient' },
@@ -74,11 +76,9 @@ const SORTS: Record<SeriesSortKey, { value: RawBuilder<unknown>; reads?: ParentT
  * patients and studies are found first, in their own tables, so the series need no join.
  */
 function textClause(scope: AccessScope, text: string): RawBuilder<SqlBool> {
-  const p = containsPattern(text);
-  const like = (column: string) => sql<SqlBool>`lower(${ref(column)}) like ${p} escape ${sql.lit('\\')}`;
-  const patients = scope.patients().select('patient.id').where(like('patient.patient_id'));
-  const studies = scope.studies().select('study.id').where(like('study.study_description'));
-  return sql<SqlBool>`(${ref('series.patient_pk')} in (${patients}) or ${ref('series.study_pk')} in (${studies}) or ${like('series.series_description')})`;
+  const patients = scope.patients().select('patient.id').where(containsText('patient.patient_id', text));
+  const studies = scope.studies().select('study.id').where(containsText('study.study_description', text));
+  return sql<SqlBool>`(${ref('series.patient_pk')} in (${patients}) or ${ref('series.study_pk')} in (${studies}) or ${containsText('series.series_description', text)})`;
 }
 
 /**
@@ -97,14 +97,13 @@ async function resolveText(scope: AccessScope, text: string | undefined): Promis
   return rows.length > TEXT_IDS ? { text } : { ids: rows.map((r) => Number(r.id)) };
 }
 
-/** The viewer's series meeting the criteria, joined to the parents that `also` names (a sort key's). */
-function matching(scope: AccessScope, criteria: SearchCriteria, text: TextFilter, also: ParentTable[] = []) {
-  const tables = new Set(also);
+/** The viewer's series meeting the criteria, joined to one parent table when a sort key lives there. */
+function matching(scope: AccessScope, criteria: SearchCriteria, text: TextFilter, join?: ParentTable) {
   let q = scope
     .series()
-    .$if(tables.has('study'), (qb) => qb.innerJoin('study', 'study.id', 'series.study_pk'))
-    .$if(tables.has('patient'), (qb) => qb.innerJoin('patient', 'patient.id', 'series.patient_pk'))
-    .$if(tables.has('collection'), (qb) => qb.innerJoin('collection', 'collection.id', 'series.collection_id'));
+    .$if(join === 'study', (qb) => qb.innerJoin('study', 'study.id', 'series.study_pk'))
+    .$if(join === 'patient', (qb) => qb.innerJoin('patient', 'patient.id', 'series.patient_pk'))
+    .$if(join === 'collection', (qb) => qb.innerJoin('collection', 'collection.id', 'series.collection_id'));
   for (const clause of whereClauses(criteria)) q = q.where(clause);
   if (text && 'ids' in text) q = text.ids.length ? q.where('series.id', 'in', text.ids) : q.where(sql<SqlBool>`1 = 0`);
   else if (text) q = q.where(textClause(scope, text.text));
@@ -194,7 +193,7 @@ function facetList(values: Map<string, number>): Facet[] {
 /** The matching series' UIDs in the search's order. */
 function orderedUids(scope: AccessScope, s: Omit<SeriesSearch, 'start' | 'size' | 'text'>, text: TextFilter) {
   const sort = SORTS[s.sort];
-  return matching(scope, s.criteria, text, sort.reads ? [sort.reads] : [])
+  return matching(scope, s.criteria, text, sort.reads)
     .select('series.series_instance_uid as uid')
     .orderBy(sort.value, s.ascending ? 'asc' : 'desc')
     .orderBy('series.id', 'asc');

@@ -1,7 +1,7 @@
 // The portal's view of the archive: the few calls it makes, each one a public NBIA
 // endpoint called through the typed client library (src/client, `nbia-archive/client`).
 // Typed rows in, plain portal records out, so components never see NBIA's column spellings.
-import { GUEST, NbiaClient, type SearchCriterion, type SeriesMetadataRow, type SeriesSearchParams } from '../../client/index.js';
+import { GUEST, NbiaClient, type SearchCriterion, type SeriesMetadataRow, type SeriesSearchPage, type SeriesSearchParams } from '../../client/index.js';
 
 export { GUEST };
 
@@ -96,14 +96,8 @@ export async function seriesMetadata(session: Session, uids: readonly string[]):
   return (await session.client.v4.getSeriesMetadata({ list: uids })).map(seriesInfo);
 }
 
-export interface SeriesPage {
-  totalSeries: number;
-  totalPatients: number;
-  totalStudies?: number;
-  totalImages?: number;
-  series: SeriesInfo[];
-  facets: Record<'collection' | 'modality' | 'bodyPart' | 'manufacturer' | 'species', Array<{ value: string; count: number }>>;
-}
+/** The server's page, its rows as portal records. */
+export type SeriesPage = Omit<SeriesSearchPage, 'series'> & { series: SeriesInfo[] };
 
 export type SeriesQuery = SeriesSearchParams;
 

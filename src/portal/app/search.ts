@@ -42,8 +42,7 @@ export class SearchEngine {
     if (!p) {
       p = seriesSearch(this.session, query, (s.page - 1) * PAGE_SIZE, PAGE_SIZE).then((r) => {
         for (const row of r.series) this.metadata.set(row.seriesInstanceUid, row);
-        const facets = Object.fromEntries(FACETS.map((f) => [f.key, r.facets[f.key]])) as Record<FacetKey, FacetValue[]>;
-        return { series: r.series, total: r.totalSeries, patients: r.totalPatients, facets };
+        return { series: r.series, total: r.totalSeries, patients: r.totalPatients, facets: r.facets };
       });
       this.pages.set(key, p);
       p.catch(() => this.pages.delete(key));
