@@ -14,6 +14,7 @@ import { registerDownloadRoutes } from './nbia/downloads.js';
 import { registerPortal } from './portal/serve.js';
 import { registerDicomwebRoutes } from './dicomweb/routes.js';
 import { registerWadoRoutes } from './nbia/wado.js';
+import { takeTurns } from './request-turns.js';
 
 export interface BuildOptions {
   logger?: boolean | object;
@@ -31,6 +32,8 @@ export async function buildServer(ctx: AppContext, options: BuildOptions = {}): 
     trustProxy: options.trustProxy ?? false,
     ...(options.https ? { https: options.https } : {}),
   } as Parameters<typeof Fastify>[0]) as unknown as FastifyInstance;
+
+  takeTurns(app);
 
   // Paths with the methods they answer, so that a wrong method is a 405, not a 404.
   const methodsByPath = new Map<string, Set<string>>();
