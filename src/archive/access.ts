@@ -2,7 +2,7 @@
 // the collections granted to it. Every archive query starts from the builders of an
 // AccessScope, which carry that restriction; nothing outside src/archive gets the raw
 // database for reading metadata, and routes only ever hold an Archive bound to a Viewer.
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../store/schema.js';
 
 export type Viewer =
@@ -17,6 +17,9 @@ export const GUEST_NAME = 'nbia_guest';
 export function viewerName(viewer: Viewer): string {
   return viewer.kind === 'guest' ? GUEST_NAME : viewer.name;
 }
+
+/** Unrestricted query parts kept per database by AccessScope.seriesWith, by name. */
+const SHARED_SERIES = new WeakMap<Kysely<Database>, Map<string, unknown>>();
 
 export class AccessScope {
   constructor(
@@ -45,6 +48,25 @@ export class AccessScope {
               ),
             ]),
       );
+  }
+
+  /**
+   * A series query whose unrestricted part (`build`: its joins and columns) is the same on
+   * every request: it is built once per database under `name` and kept, and each call
+   * restricts it to this viewer's series. Kysely parses every column reference of a query
+   * each time it is built; for the 41 columns of a series row that was a third of a
+   * one-patient getSeries' CPU, and the parsed nodes most of what each young-generation
+   * garbage collection had to copy (issue 7: the one-client p99 was those pauses).
+   */
+  seriesWith<TB extends keyof Database, O>(
+    name: string,
+    build: (series: SelectQueryBuilder<Database, 'series', object>) => SelectQueryBuilder<Database, TB, O>,
+  ): SelectQueryBuilder<Database, TB, O> {
+    let shared = SHARED_SERIES.get(this.db);
+    if (!shared) SHARED_SERIES.set(this.db, (shared = new Map()));
+    let base = shared.get(name) as SelectQueryBuilder<Database, TB, O> | undefined;
+    if (!base) shared.set(name, (base = build(this.db.selectFrom('series'))));
+    return base.where(sql.ref('series.collection_id'), 'in', this.visibleCollectionIds());
   }
 
   /** Collections this viewer may see. */

@@ -3,7 +3,7 @@
 // study, a series or its collection selects these lists, so one record field always means
 // one column and the NBIA layer maps each wire name to one record field. The record types
 // are read off the lists themselves, so a list and its type cannot drift apart.
-import type { Selection } from 'kysely';
+import type { Selection, SelectQueryBuilder } from 'kysely';
 import type { AccessScope } from '../access.js';
 import type { Database } from '../../store/schema.js';
 
@@ -12,8 +12,12 @@ import type { Database } from '../../store/schema.js';
  * lookup, never a per-row subquery): the one starting point of every series-level listing.
  */
 export function seriesWithParents(scope: AccessScope) {
-  return scope
-    .series()
+  return withParents(scope.series());
+}
+
+/** Series joined to their study, patient and collection (see seriesWithParents). */
+export function withParents(series: SelectQueryBuilder<Database, 'series', object>) {
+  return series
     .innerJoin('study', 'study.id', 'series.study_pk')
     .innerJoin('patient', 'patient.id', 'series.patient_pk')
     .innerJoin('collection', 'collection.id', 'series.collection_id');

@@ -4,7 +4,7 @@
 // one record; it reads the counts the series row carries (image_count, total_size) and
 // never touches the image table.
 import type { AccessScope } from '../access.js';
-import { COLLECTION_COLUMNS, PATIENT_COLUMNS, SERIES_COLUMNS, STUDY_COLUMNS, seriesWithParents } from './columns.js';
+import { COLLECTION_COLUMNS, PATIENT_COLUMNS, SERIES_COLUMNS, STUDY_COLUMNS, withParents } from './columns.js';
 import type { CollectionColumns, PatientColumns, SeriesColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
 import { keysetPages, PAGE_SIZE } from './paging.js';
@@ -13,9 +13,9 @@ import { visibleCollectionIdsNamed } from './collection-ids.js';
 /** A series with its study, patient and collection: everything any series row of any family shows. */
 export type SeriesRecord = SeriesColumns & StudyColumns & PatientColumns & CollectionColumns;
 
-/** Visible series with everything a series row shows. */
+/** Visible series with everything a series row shows (its unrestricted part built once, see AccessScope.seriesWith). */
 function seriesDetail(scope: AccessScope) {
-  return seriesWithParents(scope).select([...SERIES_COLUMNS, ...STUDY_COLUMNS, ...PATIENT_COLUMNS, ...COLLECTION_COLUMNS]);
+  return scope.seriesWith('seriesDetail', (series) => withParents(series).select([...SERIES_COLUMNS, ...STUDY_COLUMNS, ...PATIENT_COLUMNS, ...COLLECTION_COLUMNS]));
 }
 
 export interface SeriesFilters {

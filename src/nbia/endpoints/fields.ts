@@ -135,10 +135,21 @@ type FieldFor<N extends ColumnName> = FieldOf<(typeof COLUMNS)[N]>;
 
 /** One column in `family`'s form, under its own name or under `header`. */
 export function field<N extends ColumnName>(family: Family, name: N, header: string = name): FieldFor<N> {
+  // Kept: endpoints ask for their fields on every request, and fresh closures per request
+  // were garbage that young-generation collections had to copy.
+  const key = `${family === 'v4' ? 'v4' : 'java'}\u0000${name}\u0000${header}`;
+  let built = FIELDS.get(key);
+  if (!built) FIELDS.set(key, (built = buildField(family, name, header)));
+  return built as FieldFor<N>;
+}
+
+const FIELDS = new Map<string, unknown>();
+
+function buildField(family: Family, name: ColumnName, header: string): unknown {
   const { type, read } = COLUMNS[name] as Column<unknown>;
-  if (type !== 'date') return [header, type, read] as unknown as FieldFor<N>;
+  if (type !== 'date') return [header, type, read];
   const value = (r: unknown) => read(r) as string | null;
-  return (family === 'v4' ? [header, 'string', (r: unknown) => mmddyyyy(value(r))] : [header, 'timestamp', (r: unknown) => javaTimestamp(value(r))]) as unknown as FieldFor<N>;
+  return family === 'v4' ? [header, 'string', (r: unknown) => mmddyyyy(value(r))] : [header, 'timestamp', (r: unknown) => javaTimestamp(value(r))];
 }
 
 /** A column shown as it is under another endpoint's own header; not for date columns, whose form depends on the family. */
