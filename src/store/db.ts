@@ -25,14 +25,14 @@ export async function openStore(databaseUrl: string, options: { migrate?: boolea
     dialect = 'postgres';
     // Each driver loads only when its dialect is used: pg alone costs a command on the
     // embedded default about a sixth of its start-up.
-    const { default: pg } = await import('pg');
+    const [{ default: pg }, { preparedStatementPool }] = await Promise.all([import('pg'), import('./postgres/prepared-pool.js')]);
     // BIGINT (sizes, CRCs, ids) as numbers: every value we keep is far below 2^53.
     pg.types.setTypeParser(20, (v) => Number(v));
     const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
     // An idle connection that the server drops (a restart, a terminated backend) must not
     // crash the process: the pool replaces it on the next query, so log and go on.
     pool.on('error', (err) => process.stderr.write(`nbia: PostgreSQL connection lost (${err.message}); reconnecting on the next query\n`));
-    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparedStatementPool(pool) }) });
   } else if (databaseUrl.startsWith('sqlite:')) {
     dialect = 'sqlite';
     const file = databaseUrl.slice('sqlite:'.length);
