@@ -2,7 +2,7 @@
 // the collections granted to it. Every archive query starts from the builders of an
 // AccessScope, which carry that restriction; nothing outside src/archive gets the raw
 // database for reading metadata, and routes only ever hold an Archive bound to a Viewer.
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from '../store/schema.js';
 
 export type Viewer =
@@ -66,7 +66,10 @@ export class AccessScope {
     if (!shared) SHARED_SERIES.set(this.db, (shared = new Map()));
     let base = shared.get(name) as SelectQueryBuilder<Database, TB, O> | undefined;
     if (!base) shared.set(name, (base = build(this.db.selectFrom('series'))));
-    return base.where(sql.ref('series.collection_id'), 'in', this.visibleCollectionIds());
+    // Every base starts from the series table (`build` is handed selectFrom('series')), so
+    // the restriction applies to it whatever else the base joins.
+    const restricted = (base as unknown as SelectQueryBuilder<Database, 'series', O>).where('series.collection_id', 'in', this.visibleCollectionIds());
+    return restricted as unknown as SelectQueryBuilder<Database, TB, O>;
   }
 
   /** Collections this viewer may see. */
