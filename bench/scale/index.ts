@@ -130,10 +130,16 @@ export async function benchScale(): Promise<Record<string, number | string>> {
     };
     log('getSeries for one patient');
     // The first requests after start run before V8 has compiled the request path: reported
-    // apart, then the figure for a server that has been answering a while.
+    // apart, then the figure for a server that has been answering a while. Both from this
+    // process's Node HTTP client, which itself adds about 0.6 ms to each answer (against a
+    // 0.3 ms getSeriesSize, wrk measures 0.4 ms and this client 1.0 ms).
     put('getSeries one patient, first 200 after start', await sample(origin, patientPaths, 200));
     await sample(origin, patientPaths, 1000, 0);
     put('getSeries one patient', await sample(origin, patientPaths, 200));
+    // The same paths from wrk on one connection: the latency of the server itself.
+    const single = await wrk(origin, patientPaths, 1, 5);
+    out['getSeries one patient, wrk 1 connection: median ms'] = single.medianMs;
+    out['getSeries one patient, wrk 1 connection: p99 ms'] = single.p99Ms;
     // The same answer without HTTP: the archive query alone, in this process.
     out['getSeries one patient, query alone: median ms'] = await bareQueryMedian(o.databaseUrl, spread(50).map(patientIdOf));
     log('getSOPInstanceUIDs, getSeriesSize');

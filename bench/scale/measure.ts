@@ -90,6 +90,8 @@ export async function peakRssDuring<T>(pid: number, during: () => Promise<T>): P
 
 export interface WrkResult {
   requestsPerSecond: number;
+  medianMs: number;
+  /** wrk's p99, which adds the requests a slow answer held back (coordinated omission). */
   p99Ms: number;
   non2xx: number;
 }
@@ -109,12 +111,13 @@ export async function wrk(origin: string, paths: string[], connections: number, 
       'request = function() return wrk.format("GET", paths[math.random(#paths)]) end\n',
   );
   try {
-    const { stdout } = await promisify(execFile)('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, origin], { maxBuffer: 1 << 20 });
+    const { stdout } = await promisify(execFile)('wrk', [`-t${Math.min(2, connections)}`, `-c${connections}`, `-d${seconds}s`, '--latency', '-s', script, origin], { maxBuffer: 1 << 20 });
     const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
+    const p50 = /^\s+50%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(stdout);
     const p99 = /^\s+99%\s+([\d.]+)(us|ms|s|m)\s*$/m.exec(stdout);
     const non2xx = /Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout);
-    if (!rps || !p99) throw new Error(`could not read wrk's output:\n${stdout}`);
-    return { requestsPerSecond: Number(rps[1]), p99Ms: toMs(p99[1]!, p99[2]!), non2xx: Number(non2xx?.[1] ?? 0) };
+    if (!rps || !p50 || !p99) throw new Error(`could not read wrk's output:\n${stdout}`);
+    return { requestsPerSecond: Number(rps[1]), medianMs: toMs(p50[1]!, p50[2]!), p99Ms: toMs(p99[1]!, p99[2]!), non2xx: Number(non2xx?.[1] ?? 0) };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('wrk is not installed: apt-get install -y wrk', { cause: err });
     throw err;
