@@ -62,6 +62,6 @@ test('keysetPages: a short first page (the first byte waits for it), then full p
   const small = keysetPages(page, (k) => k, 3);
   assert.deepEqual((await small.next()).value, [1, 2, 3]);
   assert.deepEqual((await small.next()).value, [4, 5, 6]);
-  await small.return(undefined);
+  await small.return();
   assert.deepEqual(asked, [[null, 3], [3, 3]]);
 });

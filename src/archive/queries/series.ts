@@ -7,7 +7,7 @@ import type { AccessScope } from '../access.js';
 import { COLLECTION_COLUMNS, PATIENT_COLUMNS, SERIES_COLUMNS, STUDY_COLUMNS, withParents } from './columns.js';
 import type { CollectionColumns, PatientColumns, SeriesColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
-import { keysetPages, PAGE_SIZE } from './paging.js';
+import { keysetPages, PAGE_SIZE, Pages } from './paging.js';
 import { visibleCollectionIdsNamed } from './collection-ids.js';
 
 /** A series with its study, patient and collection: everything any series row of any family shows. */
@@ -42,11 +42,13 @@ export async function findSeries(scope: AccessScope, f: SeriesFilters): Promise<
 }
 
 /** findSeries a page at a time (see paging.ts): for listings that can be long. */
-export async function* findSeriesPages(scope: AccessScope, f: SeriesFilters, pageSize = PAGE_SIZE): AsyncGenerator<SeriesRecord[]> {
-  const ids = await collectionIdsOf(scope, f);
-  if (ids?.length === 0) return;
-  const q = findSeriesQuery(scope, f, ids).select('series.id as pageKey');
-  yield* keysetPages((after, limit) => (after === null ? q : q.where('series.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
+export function findSeriesPages(scope: AccessScope, f: SeriesFilters, pageSize = PAGE_SIZE): Pages<SeriesRecord & { pageKey: number }> {
+  return Pages.opening(async () => {
+    const ids = await collectionIdsOf(scope, f);
+    if (ids?.length === 0) return Pages.none();
+    const q = findSeriesQuery(scope, f, ids).select('series.id as pageKey');
+    return keysetPages((after, limit) => (after === null ? q : q.where('series.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
+  });
 }
 
 /** The ids a Collection filter stands for (see collection-ids.ts); undefined without one. */
@@ -99,16 +101,11 @@ export async function sopInstanceUids(scope: AccessScope, seriesInstanceUid: str
 }
 
 /** getSOPInstanceUIDs a page at a time: a series can hold tens of thousands of images. */
-export function sopInstanceUidPages(scope: AccessScope, seriesInstanceUid: string, pageSize = PAGE_SIZE): AsyncGenerator<string[]> {
+export function sopInstanceUidPages(scope: AccessScope, seriesInstanceUid: string, pageSize = PAGE_SIZE): Pages<string> {
   const q = sopInstanceUidsQuery(scope, seriesInstanceUid).select('image.id as pageKey');
-  return mapPages(
-    keysetPages((after, limit) => (after === null ? q : q.where('image.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize),
+  return keysetPages((after, limit) => (after === null ? q : q.where('image.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize).map(
     (r) => r.sop_instance_uid,
   );
-}
-
-async function* mapPages<R, T>(pages: AsyncIterable<R[]>, map: (row: R) => T): AsyncGenerator<T[]> {
-  for await (const page of pages) yield page.map(map);
 }
 
 export function sopInstanceUidsQuery(scope: AccessScope, seriesInstanceUid: string) {

@@ -12,6 +12,7 @@ import { DEFAULT_SPECIES_CODE, DEFAULT_SPECIES_DESCRIPTION } from '../../archive
 import type { PatientRecord, StudyRecord } from '../../archive/queries/patients.js';
 import type { SeriesRecord } from '../../archive/queries/series.js';
 import type { PagedTable, Row as TableRow, Table, Value, ValueType } from '../../formats/table.js';
+import type { Pages } from '../../archive/queries/paging.js';
 import type { Family } from '../families.js';
 import { javaTimestamp, mmddyyyy } from '../dates.js';
 
@@ -22,14 +23,8 @@ export function tableOf<R>(fields: ReadonlyArray<Field<R>>, rows: readonly R[]):
 }
 
 /** The same for a listing that comes a page at a time (streamed to the client). */
-export function pagedTableOf<R>(fields: ReadonlyArray<Field<R>>, pages: AsyncIterable<readonly R[]>): PagedTable {
-  const toRow = rowOf(fields);
-  return {
-    columns: fields.map(([name, type]) => ({ name, type })),
-    pages: (async function* () {
-      for await (const page of pages) yield page.map(toRow);
-    })(),
-  };
+export function pagedTableOf<R>(fields: ReadonlyArray<Field<R>>, pages: Pages<R>): PagedTable {
+  return { columns: fields.map(([name, type]) => ({ name, type })), pages: pages.map(rowOf(fields)) };
 }
 
 const rowOf =
