@@ -53,3 +53,22 @@ test('sqlite store: concurrent queries and a transaction interleave without mixi
     await t.dispose();
   }
 });
+
+test('sqlite store: a whole-number LIMIT is written into the SQL, other limits stay bound, and both limit the rows', async () => {
+  const t = await createTestStore('sqlite');
+  try {
+    const db = t.store.db;
+    const now = '2026-01-01 00:00:00.000';
+    await db.insertInto('collection').values(['A', 'B', 'C'].map((name) => ({ name, is_public: 1, created_at: now }))).execute();
+    const literal = db.selectFrom('collection').select('name').orderBy('id').limit(2);
+    const compiled = literal.compile();
+    assert.match(compiled.sql, /limit 2$/);
+    assert.deepEqual(compiled.parameters, []);
+    assert.deepEqual(await literal.execute(), [{ name: 'A' }, { name: 'B' }]);
+    const bound = db.selectFrom('collection').select('name').orderBy('id').limit(sql<number>`${1} + ${0}`);
+    assert.match(bound.compile().sql, /limit \? \+ \?$/);
+    assert.deepEqual(await bound.execute(), [{ name: 'A' }]);
+  } finally {
+    await t.dispose();
+  }
+});

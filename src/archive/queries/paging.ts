@@ -9,8 +9,6 @@
 // The pages together are exactly the rows of the unpaged query in the same order: every
 // listing here is ordered by the primary key its pages are keyed on.
 
-import { sql, type RawBuilder } from 'kysely';
-
 /** Rows per page: large enough that a page costs far more than its query's set-up. */
 export const PAGE_SIZE = 1000;
 
@@ -78,16 +76,6 @@ export class Pages<R> implements AsyncIterable<R[]>, AsyncIterator<R[]> {
       return next.done ? null : next.value.map(f);
     });
   }
-}
-
-/**
- * A page's LIMIT, written into the SQL rather than bound. With `LIMIT ?` SQLite keeps the
- * top rows in an ephemeral index instead of sorting, and a one-patient getSeries' query
- * took 100 µs instead of 45; there are only a few page sizes, so a few statement texts.
- */
-export function pageLimit(limit: number): RawBuilder<number> {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new Error(`a page limit must be a positive whole number, not ${limit}`);
-  return sql.lit(limit);
 }
 
 /**

@@ -5,7 +5,7 @@ import type { AccessScope } from '../access.js';
 import { COLLECTION_COLUMNS, PATIENT_COLUMNS, STUDY_COLUMNS, seriesWithParents } from './columns.js';
 import type { CollectionColumns, PatientColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
-import { keysetPages, PAGE_SIZE, pageLimit, Pages } from './paging.js';
+import { keysetPages, PAGE_SIZE, Pages } from './paging.js';
 import { visibleCollectionIdsNamed } from './collection-ids.js';
 
 export type PatientRecord = PatientColumns & CollectionColumns;
@@ -36,7 +36,7 @@ export function listPatientPages(scope: AccessScope, f: PatientFilters, pageSize
     const ids = f.collection === undefined ? undefined : await visibleCollectionIdsNamed(scope, f.collection);
     if (ids?.length === 0) return Pages.none();
     const q = listPatientsQuery(scope, f, ids).select('patient.id as pageKey');
-    return keysetPages((after, limit) => (after === null ? q : q.where('patient.id', '>', after)).limit(pageLimit(limit)).execute(), (r) => r.pageKey, pageSize);
+    return keysetPages((after, limit) => (after === null ? q : q.where('patient.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
   });
 }
 
@@ -84,7 +84,7 @@ export async function listStudies(scope: AccessScope, f: StudyFilters): Promise<
 /** listStudies a page at a time (see paging.ts). */
 export function listStudyPages(scope: AccessScope, f: StudyFilters, pageSize = PAGE_SIZE): Pages<StudyRecord> {
   const q = listStudiesQuery(scope, f).select('study.id as pageKey');
-  return keysetPages((after, limit) => (after === null ? q : q.where('study.id', '>', after)).limit(pageLimit(limit)).execute(), (r) => r.pageKey, pageSize).map(studyRecord);
+  return keysetPages((after, limit) => (after === null ? q : q.where('study.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize).map(studyRecord);
 }
 
 const studyRecord = <R extends { seriesCount: number | string | bigint }>(r: R) => ({ ...r, seriesCount: Number(r.seriesCount) });

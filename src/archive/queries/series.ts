@@ -7,7 +7,7 @@ import type { AccessScope } from '../access.js';
 import { COLLECTION_COLUMNS, PATIENT_COLUMNS, SERIES_COLUMNS, STUDY_COLUMNS, withParents } from './columns.js';
 import type { CollectionColumns, PatientColumns, SeriesColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
-import { keysetPages, PAGE_SIZE, pageLimit, Pages } from './paging.js';
+import { keysetPages, PAGE_SIZE, Pages } from './paging.js';
 import { visibleCollectionIdsNamed } from './collection-ids.js';
 
 /** A series with its study, patient and collection: everything any series row of any family shows. */
@@ -47,7 +47,7 @@ export function findSeriesPages(scope: AccessScope, f: SeriesFilters, pageSize =
     const ids = await collectionIdsOf(scope, f);
     if (ids?.length === 0) return Pages.none();
     const q = findSeriesQuery(scope, f, ids).select('series.id as pageKey');
-    return keysetPages((after, limit) => (after === null ? q : q.where('series.id', '>', after)).limit(pageLimit(limit)).execute(), (r) => r.pageKey, pageSize);
+    return keysetPages((after, limit) => (after === null ? q : q.where('series.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
   });
 }
 
@@ -103,7 +103,7 @@ export async function sopInstanceUids(scope: AccessScope, seriesInstanceUid: str
 /** getSOPInstanceUIDs a page at a time: a series can hold tens of thousands of images. */
 export function sopInstanceUidPages(scope: AccessScope, seriesInstanceUid: string, pageSize = PAGE_SIZE): Pages<string> {
   const q = sopInstanceUidsQuery(scope, seriesInstanceUid).select('image.id as pageKey');
-  return keysetPages((after, limit) => (after === null ? q : q.where('image.id', '>', after)).limit(pageLimit(limit)).execute(), (r) => r.pageKey, pageSize).map(
+  return keysetPages((after, limit) => (after === null ? q : q.where('image.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize).map(
     (r) => r.sop_instance_uid,
   );
 }
