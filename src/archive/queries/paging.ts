@@ -21,11 +21,11 @@ export const FIRST_PAGE_SIZE = 200;
 
 /**
  * The pages of a listing, each read when asked for: an AsyncIterable built from plain
- * promises, not an async generator. Measured on a one-patient getSeries (issue 7): through
- * two async generators (the query's pages, then the rows mapped for the wire) a request
- * cost twice the CPU of the same query answered whole, and every young-generation
- * collection copied some 350 KB more (1.5 ms pauses against 0.5 ms), which made the
- * one-client p99.
+ * promises, not an async generator. Measured on a one-patient getSeries (issue 7,
+ * `node --trace-gc-nvp`, one client): through two async generators (the query's pages,
+ * then the rows mapped for the wire) every young-generation collection copied some 350 KB
+ * more than the same query answered whole (1.5 ms pauses against 0.5 ms), and those pauses
+ * were the one-client p99.
  */
 export class Pages<R> implements AsyncIterable<R[]>, AsyncIterator<R[]> {
   private finished = false;
