@@ -17,14 +17,12 @@
 import type { FastifyInstance } from 'fastify';
 
 /** How many requests start between two polls of the event loop. */
-export const STARTS_PER_TURN = 2;
+const STARTS_PER_TURN = 2;
 
-/** A first-in, first-out queue of starts, let through `perTurn` per event-loop iteration. */
-export class RequestTurns {
+/** A first-in, first-out queue of starts, let through STARTS_PER_TURN per event-loop iteration. */
+class RequestTurns {
   private readonly waiting: Array<() => void> = [];
   private scheduled = false;
-
-  constructor(private readonly perTurn = STARTS_PER_TURN) {}
 
   /** Runs `start` in a later check phase, after the starts queued before it. */
   enter(start: () => void): void {
@@ -35,15 +33,10 @@ export class RequestTurns {
     }
   }
 
-  /** Requests waiting for their turn (for tests and diagnostics). */
-  get queued(): number {
-    return this.waiting.length;
-  }
-
   private readonly turn = (): void => {
     // An immediate queued from inside the check phase runs in the next iteration, after
     // its poll phase: that is what lets the loop accept and read between turns.
-    const starts = this.waiting.splice(0, this.perTurn);
+    const starts = this.waiting.splice(0, STARTS_PER_TURN);
     if (this.waiting.length > 0) setImmediate(this.turn);
     else this.scheduled = false;
     for (const start of starts) start();
@@ -51,7 +44,7 @@ export class RequestTurns {
 }
 
 /** Every request of `app` waits for its turn before its handling starts. */
-export function takeTurns(app: FastifyInstance, turns = new RequestTurns()): RequestTurns {
-  app.addHook('onRequest', (_request, _reply, done) => turns.enter(() => done()));
-  return turns;
+export function takeTurns(app: FastifyInstance): void {
+  const turns = new RequestTurns();
+  app.addHook('onRequest', (_request, _reply, done) => turns.enter(done));
 }

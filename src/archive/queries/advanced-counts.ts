@@ -48,16 +48,15 @@ export interface ValueAndCount {
   patients: number;
 }
 
-/** The fields whose counts are kept per collection (migration 0008), under the names the table uses. */
-const KEPT: Partial<Record<CountedField, string>> = { collection: 'collection', modality: 'modality', bodyPart: 'bodyPart', manufacturer: 'manufacturer' };
+/** The fields whose counts are kept per collection (migration 0008), which names them as CountedField does. */
+const KEPT = new Set<CountedField>(['collection', 'modality', 'bodyPart', 'manufacturer']);
 
 /** Every value of `field` among the viewer's series, with its distinct-patient count, in byte order of the value. */
 export async function valuesAndCounts(scope: AccessScope, field: CountedField, f: CountFilters = {}): Promise<ValueAndCount[]> {
   // A Modality or BodyPartExamined filter asks about combinations of values, which the
   // per-value counts cannot answer (a patient counted under CT and under CHEST may have no
   // CT series of the chest); those, and species (a patient-level value), are counted here.
-  const kept = KEPT[field];
-  if (kept !== undefined && f.modality === undefined && f.bodyPartExamined === undefined) return keptValuesAndCounts(scope, kept, f.collection);
+  if (KEPT.has(field) && f.modality === undefined && f.bodyPartExamined === undefined) return keptValuesAndCounts(scope, field, f.collection);
   return countedValuesAndCounts(scope, field, f);
 }
 
@@ -66,7 +65,7 @@ export async function valuesAndCounts(scope: AccessScope, field: CountedField, f
  * patients over the visible collections are the sum of theirs. Reads a few rows per
  * visible collection, whatever the number of series.
  */
-async function keptValuesAndCounts(scope: AccessScope, field: string, collection: FilterValue): Promise<ValueAndCount[]> {
+async function keptValuesAndCounts(scope: AccessScope, field: CountedField, collection: FilterValue): Promise<ValueAndCount[]> {
   let q = scope.collectionValueCounts().innerJoin('collection', 'collection.id', 'collection_value_count.collection_id').where('collection_value_count.field', '=', field);
   if (collection !== undefined) q = q.where(sameIgnoringCase('collection.name', collection));
   const rows =

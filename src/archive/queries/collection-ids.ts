@@ -5,7 +5,7 @@
 // hundreds of milliseconds for a small one in a large archive. With the ids known, the
 // listing is a range scan of the (collection_id, id) indexes (migration 0006).
 import type { AccessScope } from '../access.js';
-import { sameIgnoringCase } from './filters.js';
+import { sameIgnoringCase, type FilterValue } from './filters.js';
 
 /**
  * Ids of the viewer's collections whose name matches `name` case-insensitively, in id
@@ -16,4 +16,9 @@ import { sameIgnoringCase } from './filters.js';
 export async function visibleCollectionIdsNamed(scope: AccessScope, name: string): Promise<number[]> {
   const rows = await scope.collections().where(sameIgnoringCase('collection.name', name)).select('collection.id').orderBy('collection.id').execute();
   return rows.map((r) => Number(r.id));
+}
+
+/** The ids a listing's Collection filter stands for; undefined when there is no such filter. */
+export async function collectionIdsOf(scope: AccessScope, collection: FilterValue): Promise<number[] | undefined> {
+  return collection === undefined ? undefined : visibleCollectionIdsNamed(scope, collection);
 }

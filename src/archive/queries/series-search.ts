@@ -54,14 +54,15 @@ export interface SeriesSearchPage {
 
 const ref = (column: string) => sql.ref(column);
 
+/** The parent tables a sort key can live in. */
+type ParentTable = 'study' | 'patient' | 'collection';
+
 /**
  * Sort keys, as the portal shows them: text case-folded (upper, which the patient index
  * holds), a missing study date first in ascending order on both dialects (SQLite and
  * PostgreSQL place NULLs at opposite ends). Ties go in index order (series.id), one fixed
  * order whatever the direction, so that pages never overlap.
  */
-type ParentTable = 'study' | 'patient' | 'collection';
-
 const SORTS: Record<SeriesSortKey, { value: RawBuilder<unknown>; reads?: ParentTable }> = {
   collection: { value: sql`upper(${ref('collection.name')})`, reads: 'collection' },
   patient: { value: sql`upper(${ref('patient.patient_id')})`, reads: 'patient' },

@@ -12,7 +12,7 @@
 // Not prepared: statements other than SELECT/INSERT/UPDATE/DELETE/WITH (transactions,
 // migrations' DDL), statements with long IN lists (clients' thousands of UIDs make texts
 // that recur rarely), and anything past MAX_PREPARED_PER_CONNECTION, so a backend's memory
-// stays bounded. A statement's name is a hash of its text, so one name always means one text.
+// stays bounded.
 // (A transaction-mode pooler such as PgBouncer before 1.21 does not carry prepared
 // statements between transactions: point --database at PostgreSQL itself or a session pool.)
 import { createHash } from 'node:crypto';
@@ -26,31 +26,31 @@ export const MAX_PREPARED_PARAMETERS = 64;
 
 const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
 
-/** Names this process gave to statement texts, bounded: the hot texts stay, others are hashed again. */
-const names = new Map<string, string>();
-const NAME_CACHE_SIZE = 1000;
-
+/** A statement's name: a hash of its text, so one name always means one text. */
 function statementName(text: string): string {
-  let name = names.get(text);
-  if (name === undefined) {
-    name = `nbia_${createHash('sha1').update(text).digest('hex').slice(0, 32)}`;
-    if (names.size >= NAME_CACHE_SIZE) names.delete(names.keys().next().value!);
-    names.set(text, name);
-  }
-  return name;
+  return `nbia_${createHash('sha1').update(text).digest('hex').slice(0, 32)}`;
 }
 
-/** Statement names each connection has prepared (a connection is a pooled client). */
-const preparedOn = new WeakMap<PoolClient, Set<string>>();
+/**
+ * Each pooled client's wrapper, made once: Kysely keeps its connection objects by client, so
+ * a new wrapper per checkout would have it build a new connection for every query.
+ */
+const wrappers = new WeakMap<PoolClient, PostgresPoolClient>();
 
 function preparing(client: PoolClient): PostgresPoolClient {
+  let wrapper = wrappers.get(client);
+  if (!wrapper) wrappers.set(client, (wrapper = preparingWrapper(client)));
+  return wrapper;
+}
+
+function preparingWrapper(client: PoolClient): PostgresPoolClient {
+  /** Names this connection has prepared. */
+  const prepared = new Set<string>();
   return {
     query: ((textOrCursor: string | InstanceType<PostgresCursorConstructor>, parameters?: readonly unknown[]) => {
       if (typeof textOrCursor !== 'string') return client.query(textOrCursor as never);
       const values = (parameters ?? []) as unknown[];
       if (values.length > MAX_PREPARED_PARAMETERS || !PREPARABLE.test(textOrCursor)) return client.query(textOrCursor, values);
-      let prepared = preparedOn.get(client);
-      if (!prepared) preparedOn.set(client, (prepared = new Set()));
       const name = statementName(textOrCursor);
       if (!prepared.has(name)) {
         if (prepared.size >= MAX_PREPARED_PER_CONNECTION) return client.query(textOrCursor, values);
