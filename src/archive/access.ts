@@ -2,7 +2,7 @@
 // the collections granted to it. Every archive query starts from the builders of an
 // AccessScope, which carry that restriction; nothing outside src/archive gets the raw
 // database for reading metadata, and routes only ever hold an Archive bound to a Viewer.
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from '../store/schema.js';
 
 export type Viewer =
@@ -20,6 +20,11 @@ export function viewerName(viewer: Viewer): string {
 
 /** Unrestricted query parts kept per database by AccessScope.seriesWith, by name. */
 const SHARED_SERIES = new WeakMap<Kysely<Database>, Map<string, unknown>>();
+
+/** Whole queries kept compiled by AccessScope.runCompiled, per database, by name and viewer. */
+const COMPILED = new WeakMap<Kysely<Database>, Map<string, CompiledQuery<unknown>>>();
+/** Past this many (one per name and account), the kept queries are dropped and compiled again as asked. */
+const MAX_COMPILED = 1000;
 
 export class AccessScope {
   constructor(
@@ -70,6 +75,26 @@ export class AccessScope {
     // the restriction applies to it whatever else the base joins.
     const restricted = (base as unknown as SelectQueryBuilder<Database, 'series', O>).where('series.collection_id', 'in', this.visibleCollectionIds());
     return restricted as unknown as SelectQueryBuilder<Database, TB, O>;
+  }
+
+  /**
+   * Runs a query that depends on nothing but the viewer (no request parameter), compiled
+   * once per database, name and viewer and kept. Building and compiling a query with Kysely
+   * took 15 µs of the 80 that a getCollectionValues costs beyond a bare request (issue 7:
+   * the collection listing was slower than Orthanc's /patients). The viewer's grants are in
+   * the SQL and read when it runs, so a grant or revoke still takes effect at once.
+   */
+  async runCompiled<R>(name: string, build: (scope: AccessScope) => Compilable<R>): Promise<R[]> {
+    let kept = COMPILED.get(this.db);
+    if (!kept) COMPILED.set(this.db, (kept = new Map()));
+    const key = this.viewer.kind === 'guest' ? `${name} guest` : `${name} user ${this.viewer.userId}`;
+    let query = kept.get(key) as CompiledQuery<R> | undefined;
+    if (!query) {
+      if (kept.size >= MAX_COMPILED) kept.clear();
+      query = build(this).compile();
+      kept.set(key, query);
+    }
+    return (await this.db.executeQuery(query)).rows;
   }
 
   /** Collections this viewer may see. */

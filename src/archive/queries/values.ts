@@ -7,11 +7,12 @@ import { compareBytes, compareIgnoringCase, sameIgnoringCase, type FilterValue }
 
 /** Collections holding at least one series the viewer may see, in byte order of the name (spec §4.11). */
 export async function collectionValues(scope: AccessScope): Promise<string[]> {
-  const rows = await scope
-    .collections()
-    .where((eb) => eb.exists(eb.selectFrom('series').select('series.id').whereRef('series.collection_id', '=', 'collection.id')))
-    .select('collection.name')
-    .execute();
+  const rows = await scope.runCompiled('collectionValues', (s) =>
+    s
+      .collections()
+      .where((eb) => eb.exists(eb.selectFrom('series').select('series.id').whereRef('series.collection_id', '=', 'collection.id')))
+      .select('collection.name'),
+  );
   return rows.map((r) => r.name).sort(compareBytes);
 }
 
