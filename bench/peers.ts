@@ -14,7 +14,8 @@
 //      Orthanc's /tools/find at series level for the same patient;
 //   3. the same under 64 connections: req/s and p99;
 //   4. one 500-file series as getImage vs Orthanc's /series/{id}/archive vs nginx serving
-//      the same ZIP prebuilt;
+//      the same ZIP prebuilt, each server warmed by 2 s of the same downloads first (our
+//      first download after start is reported on its own);
 //   5. 16 of those downloads at once: total MB/s and our server's peak RSS;
 //   and, so no figure gets worse unseen: getSOPInstanceUIDs vs Orthanc /series/{id}/instances,
 //   getCollectionValues vs Orthanc /patients.
@@ -26,7 +27,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { randomFillSync } from 'node:crypto';
 import { ctInstance, newUid } from '../test/ingest/dicom-files.js';
-import { download, freePort, procStatusKiB, reachable, startNginx, stop } from './lib/processes.js';
+import { cpuTicks, download, freePort, procStatusKiB, reachable, startNginx, stop, TICKS_PER_SECOND } from './lib/processes.js';
 
 type Figures = Record<string, number | string>;
 
@@ -65,14 +66,19 @@ export async function benchPeers(): Promise<Figures> {
     let dataDir = '';
     for (let round = 0; round < 3; round++) {
       const copy = path.join(root, `copy-${round}`);
+      // Each timed command starts with no dirty pages left by the one before (sync): else the
+      // kernel's writeback of one command's output is charged to whichever runs next.
+      run('sync', []);
       cpSeconds.push(timed(() => run('cp', ['-r', source, copy])));
       fs.rmSync(copy, { recursive: true, force: true });
       dataDir = path.join(root, `data-${round}`);
+      run('sync', []);
       nbiaSeconds.push(timed(() => run(process.execPath, [NBIA_BIN, 'ingest', source, '--collection', 'BENCH', '--public', '--data', dataDir])));
       if (round < 2) fs.rmSync(dataDir, { recursive: true, force: true });
     }
     const orthanc = await startOrthanc(root);
     if (orthanc) children.push(orthanc.child);
+    run('sync', []);
     const orthancIngestSeconds = orthanc ? await uploadToOrthanc(orthanc.port, series.flatMap((s) => s.files)) : NaN;
     const filesPerSecond = (s: number) => total / s;
     out['ingest files/s: nbia ingest (median of 3 whole commands)'] = round(filesPerSecond(median(nbiaSeconds)));
@@ -142,24 +148,43 @@ export async function benchPeers(): Promise<Figures> {
     const zipUrl = `${base}/v4/getImage?SeriesInstanceUID=${big!.seriesUid}`;
     const zipFile = path.join(root, 'www', 'series.zip');
     fs.mkdirSync(path.dirname(zipFile), { recursive: true });
-    run('curl', ['-sf', '-o', zipFile, zipUrl]);
+    // The server's first download since it started: V8 has not compiled the download path
+    // yet (measured here: the first is about half as fast as the tenth).
+    const first = spawnSync('curl', ['-sf', '-o', zipFile, '-w', '%{speed_download}', zipUrl], { encoding: 'utf8' });
+    if (first.status !== 0) throw new Error(`curl ${zipUrl} failed (${first.status})`);
+    out['one series, nbia getImage, first download after start: MB/s'] = round(Number(first.stdout) / 1e6);
     const nginx = await startNginx(path.join(root, 'www'));
     if (nginx) children.push(nginx.child);
-    const targets: Array<[string, string | undefined]> = [
-      ['nbia getImage', zipUrl],
-      ['Orthanc archive', orthancSeriesId ? `${orthancBase}/series/${orthancSeriesId}/archive` : undefined],
-      ['nginx prebuilt ZIP', nginx ? `http://127.0.0.1:${nginx.port}/series.zip` : undefined],
+    const targets: Array<[string, string | undefined, number | undefined]> = [
+      ['nbia getImage', zipUrl, server.child.pid],
+      ['Orthanc archive', orthancSeriesId ? `${orthancBase}/series/${orthancSeriesId}/archive` : undefined, orthanc?.child.pid],
+      ['nginx prebuilt ZIP', nginx ? `http://127.0.0.1:${nginx.port}/series.zip` : undefined, nginx?.child.pid],
     ];
+    // As for the lookups: each server first serves the download for 2 s, unmeasured, so the
+    // rounds measure running servers (nginx and Orthanc get the same).
+    for (const [, url] of targets) {
+      if (!url) continue;
+      for (const until = Date.now() + 2000; Date.now() < until; ) await download(url);
+    }
+    out['nbia server RSS MB before the timed downloads'] = round(procStatusKiB(server.child.pid!, 'VmRSS') / 1024);
     const rates = new Map<string, number[]>();
+    // CPU seconds of each server (all its threads) and of curl over the rounds: on a machine
+    // of few cores their sum per download bounds the rate, whatever each does with it.
+    const serverCpu = new Map<string, number>();
+    const clientCpu = new Map<string, number>();
     for (let r = 0; r < ROUNDS; r++) {
-      for (const [name, url] of targets) {
+      for (const [name, url, pid] of targets) {
         if (!url) continue;
+        const ticks = pid ? cpuTicks(pid) : NaN;
         const d = await download(url);
+        serverCpu.set(name, (serverCpu.get(name) ?? 0) + (pid ? cpuTicks(pid) - ticks : NaN) / TICKS_PER_SECOND);
+        clientCpu.set(name, (clientCpu.get(name) ?? 0) + d.clientCpuSeconds);
         rates.set(name, [...(rates.get(name) ?? []), d.mbPerSecond]);
       }
     }
     for (const [name, url] of targets) {
       out[`one ${big!.files.length}-file series, ${name}: median / best MB/s`] = url ? `${round(median(rates.get(name)!))} / ${round(Math.max(...rates.get(name)!))}` : 'not available';
+      if (url) out[`one series, ${name}: CPU ms per download, server / curl`] = `${Math.round((serverCpu.get(name)! / ROUNDS) * 1000)} / ${Math.round((clientCpu.get(name)! / ROUNDS) * 1000)}`;
     }
     const nginxMedian = rates.has('nginx prebuilt ZIP') ? median(rates.get('nginx prebuilt ZIP')!) : NaN;
     out['one series: nbia / nginx, medians (goal >= 0.8)'] = round(median(rates.get('nbia getImage')!) / nginxMedian, 2);
