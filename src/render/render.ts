@@ -1,9 +1,15 @@
 // The renderer: a stored instance's bytes and a frame number → an 8-bit PNG or JPEG. Every
 // face (WADO-URI, DICOMweb rendered/thumbnail, the portal) renders through renderInstance.
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { openFrames } from '../dicom/frames.js';
 import { decodeFrame } from './codecs.js';
 import { toDisplay, type DisplayImage, type Window } from './display.js';
+
+// sharp (libvips) is loaded on the first render, not with the server: loading it took
+// 40-125 ms and 24 MB of resident memory, which a server that only answers the NBIA API
+// and downloads paid for nothing (issue 7: the server's memory under 16 downloads).
+let sharpLoaded: Promise<typeof Sharp> | undefined;
+const loadSharp = () => (sharpLoaded ??= import('sharp').then((m) => m.default));
 
 export type RenderFormat = 'png' | 'jpeg';
 
@@ -38,7 +44,7 @@ export async function renderPixels(bytes: Uint8Array, frame = 1, window?: Window
 
 /** Renders one frame of a stored instance to PNG or JPEG. Throws FrameError; see render/errors.ts for statuses. */
 export async function renderInstance(bytes: Uint8Array, options: RenderOptions): Promise<RenderedImage> {
-  const image = await renderPixels(bytes, options.frame ?? 1, options.window);
+  const [image, sharp] = await Promise.all([renderPixels(bytes, options.frame ?? 1, options.window), loadSharp()]);
   let pipeline = sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
   if (options.rows !== undefined || options.columns !== undefined) {
     pipeline = pipeline.resize({ width: options.columns, height: options.rows, fit: 'inside', withoutEnlargement: true });
