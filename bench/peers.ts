@@ -18,7 +18,7 @@
 //      first download after start is reported on its own);
 //   5. 16 of those downloads at once: total MB/s and our server's peak RSS;
 //   and, so no figure gets worse unseen: getSOPInstanceUIDs vs Orthanc /series/{id}/instances,
-//   getCollectionValues vs Orthanc /patients.
+//   getCollectionValues vs Orthanc /patients; and our HTTP floor, /services/up, one client.
 // NBIA_BENCH_PEERS_FILES changes the file count (default 1120).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -111,6 +111,12 @@ export async function benchPeers(): Promise<Figures> {
         { url: `${base}/v1/getCollectionValues` },
         orthanc ? { url: `${orthancBase}/patients` } : undefined],
     ];
+    // The floor under every lookup: our HTTP stack answering `up` (no query, no body to
+    // speak of), timed the same way.
+    const up: WrkRequest = { url: `${base}/up` };
+    wrk(up, 1, 2, root);
+    const floor = wrk(up, 1, 5, root);
+    out['nbia /services/up (HTTP alone), 1 client: median / p99 ms'] = `${floor.p50} / ${floor.p99}`;
     for (const [name, peerName, ours, peer] of lookups) {
       // Each server first answers the same request for 2 s, unmeasured: a server that has
       // been running, not one whose request path V8 has not compiled yet (wrk's p99 counts
