@@ -6,6 +6,7 @@
 // listing is a range scan of the (collection_id, id) indexes (migration 0006).
 import type { AccessScope } from '../access.js';
 import { sameIgnoringCase, type FilterValue } from './filters.js';
+import { Pages } from './paging.js';
 
 /**
  * Ids of the viewer's collections whose name matches `name` case-insensitively, in id
@@ -21,4 +22,15 @@ export async function visibleCollectionIdsNamed(scope: AccessScope, name: string
 /** The ids a listing's Collection filter stands for; undefined when there is no such filter. */
 export async function collectionIdsOf(scope: AccessScope, collection: FilterValue): Promise<number[] | undefined> {
   return collection === undefined ? undefined : visibleCollectionIdsNamed(scope, collection);
+}
+
+/**
+ * A paged listing narrowed by a Collection filter: the filter's ids are read when the first
+ * page is asked for, and a filter that names no visible collection lists nothing.
+ */
+export function collectionListingPages<R>(scope: AccessScope, collection: FilterValue, listing: (ids: number[] | undefined) => Pages<R>): Pages<R> {
+  return Pages.opening(async () => {
+    const ids = await collectionIdsOf(scope, collection);
+    return ids?.length === 0 ? Pages.none<R>() : listing(ids);
+  });
 }

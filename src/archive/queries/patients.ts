@@ -6,7 +6,7 @@ import { COLLECTION_COLUMNS, PATIENT_COLUMNS, STUDY_COLUMNS, seriesWithParents }
 import type { CollectionColumns, PatientColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
 import { keysetPages, PAGE_SIZE, Pages } from './paging.js';
-import { collectionIdsOf } from './collection-ids.js';
+import { collectionIdsOf, collectionListingPages } from './collection-ids.js';
 
 export type PatientRecord = PatientColumns & CollectionColumns;
 
@@ -32,9 +32,7 @@ export async function listPatients(scope: AccessScope, f: PatientFilters): Promi
 
 /** listPatients a page at a time (see paging.ts). */
 export function listPatientPages(scope: AccessScope, f: PatientFilters, pageSize = PAGE_SIZE): Pages<PatientRecord & { pageKey: number }> {
-  return Pages.opening(async () => {
-    const ids = await collectionIdsOf(scope, f.collection);
-    if (ids?.length === 0) return Pages.none();
+  return collectionListingPages(scope, f.collection, (ids) => {
     const q = listPatientsQuery(scope, f, ids).select('patient.id as pageKey');
     return keysetPages((after, limit) => (after === null ? q : q.where('patient.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
   });

@@ -8,7 +8,7 @@ import { COLLECTION_COLUMNS, PATIENT_COLUMNS, SERIES_COLUMNS, STUDY_COLUMNS, wit
 import type { CollectionColumns, PatientColumns, SeriesColumns, StudyColumns } from './columns.js';
 import { same, sameIgnoringCase, type FilterValue } from './filters.js';
 import { keysetPages, PAGE_SIZE, Pages } from './paging.js';
-import { collectionIdsOf } from './collection-ids.js';
+import { collectionIdsOf, collectionListingPages } from './collection-ids.js';
 
 /** A series with its study, patient and collection: everything any series row of any family shows. */
 export type SeriesRecord = SeriesColumns & StudyColumns & PatientColumns & CollectionColumns;
@@ -43,9 +43,7 @@ export async function findSeries(scope: AccessScope, f: SeriesFilters): Promise<
 
 /** findSeries a page at a time (see paging.ts): for listings that can be long. */
 export function findSeriesPages(scope: AccessScope, f: SeriesFilters, pageSize = PAGE_SIZE): Pages<SeriesRecord & { pageKey: number }> {
-  return Pages.opening(async () => {
-    const ids = await collectionIdsOf(scope, f.collection);
-    if (ids?.length === 0) return Pages.none();
+  return collectionListingPages(scope, f.collection, (ids) => {
     const q = findSeriesQuery(scope, f, ids).select('series.id as pageKey');
     return keysetPages((after, limit) => (after === null ? q : q.where('series.id', '>', after)).limit(limit).execute(), (r) => r.pageKey, pageSize);
   });
