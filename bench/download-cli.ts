@@ -90,9 +90,12 @@ export async function benchDownloadCli(): Promise<Record<string, number | string
     }
     const best = (xs: number[]) => Math.max(...xs);
     const hashing = hashingCost();
-    // A round cannot take less than the client's CPU (one thread does most of it), the
-    // server's (one thread), or both over the cores: the best rate if the machine were ours.
-    const bound = (clientCpu: number, serverCpu: number) => zipBytes / MiB / Math.max(clientCpu, serverCpu, (clientCpu + serverCpu) / os.availableParallelism());
+    // A round cannot take less than the client's CPU over the threads it spreads on (curl:
+    // one; nbia download: its default --threads, min(--parallel, cores)), the server's (one
+    // thread), or both over the cores: the best rate if the machine were ours.
+    const cores = os.availableParallelism();
+    const bound = (clientCpu: number, serverCpu: number, clientThreads: number) =>
+      zipBytes / MiB / Math.max(clientCpu / Math.min(clientThreads, cores), serverCpu, (clientCpu + serverCpu) / cores);
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     return {
       'series / parallel': `${SERIES} / ${PARALLEL}`,
@@ -110,16 +113,16 @@ export async function benchDownloadCli(): Promise<Record<string, number | string
       'nbia download CPU s/GiB (median)': median(cpu.nbia) / (zipBytes / 1024 / MiB),
       'server CPU s/GiB while curl (median)': median(cpu.serverForCurl) / (zipBytes / 1024 / MiB),
       'server CPU s/GiB while nbia (median)': median(cpu.serverForNbia) / (zipBytes / 1024 / MiB),
-      'cores': os.availableParallelism(),
+      'cores': cores,
       // The floor: what verifying costs beyond curl's work, measured here on 64 MiB.
       'MD5 CPU s/GiB (node createHash)': hashing.md5,
       'CRC-32 CPU s/GiB (zlib.crc32)': hashing.crc32,
       // Rate bounds on these cores if nothing else ran (see `bound`).
-      'bound: nbia as measured (MiB/s)': bound(median(cpu.nbia), median(cpu.serverForNbia)),
-      'bound: curl as measured (MiB/s)': bound(median(cpu.curl), median(cpu.serverForCurl)),
-      'bound: curl + MD5 + CRC-32, no other cost (MiB/s)': bound(median(cpu.curl) + (hashing.md5 + hashing.crc32) * (zipBytes / 1024 / MiB), median(cpu.serverForCurl)),
+      'bound: nbia as measured (MiB/s)': bound(median(cpu.nbia), median(cpu.serverForNbia), PARALLEL),
+      'bound: curl as measured (MiB/s)': bound(median(cpu.curl), median(cpu.serverForCurl), 1),
+      'bound: curl + MD5 + CRC-32 on one thread, no other cost (MiB/s)': bound(median(cpu.curl) + (hashing.md5 + hashing.crc32) * (zipBytes / 1024 / MiB), median(cpu.serverForCurl), 1),
       // The same with the hashing spread over every core (helper threads), the client's CPU no longer on one.
-      'bound: the same, hashing on all cores (MiB/s)': zipBytes / MiB / Math.max(median(cpu.serverForCurl), (median(cpu.curl) + (hashing.md5 + hashing.crc32) * (zipBytes / 1024 / MiB) + median(cpu.serverForCurl)) / os.availableParallelism()),
+      'bound: the same, hashing on all cores (MiB/s)': zipBytes / MiB / Math.max(median(cpu.serverForCurl), (median(cpu.curl) + (hashing.md5 + hashing.crc32) * (zipBytes / 1024 / MiB) + median(cpu.serverForCurl)) / cores),
       'load average (1 min) per round': load.map((x) => x.toFixed(2)).join(', '),
     };
   } finally {

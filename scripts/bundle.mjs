@@ -7,7 +7,8 @@
 // Our code and the pure-JavaScript libraries are bundled. Packages that find files of
 // their own at run time (native addons, static assets, WebAssembly, worker scripts) stay
 // external and load from node_modules as before: every dependency not on the list below.
-// The ingest worker is an entry point of its own beside main.js, where pool.ts looks for it.
+// The worker threads' modules (the ingest worker, the download thread) are entry points of
+// their own beside main.js, where module-worker.ts looks for them.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,11 @@ const external = Object.keys({ ...pkg.dependencies, ...pkg.optionalDependencies 
 const outdir = path.join(root, 'dist', 'bundle');
 fs.rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { main: path.join(root, 'dist', 'cli', 'main.js'), worker: path.join(root, 'dist', 'ingest', 'worker.js') },
+  entryPoints: {
+    main: path.join(root, 'dist', 'cli', 'main.js'),
+    worker: path.join(root, 'dist', 'ingest', 'worker.js'),
+    'series-thread': path.join(root, 'dist', 'download', 'series-thread.js'),
+  },
   outdir,
   bundle: true,
   splitting: true,

@@ -37,13 +37,11 @@ async function readStdin(): Promise<string> {
 }
 
 /**
- * Helpers only where cores are left after the thread reading the network and one for
- * everything else (the server, on a loopback download): on 2 cores, under load, a helper
- * measured slower than none (more CPU per GiB, 5.7 s against 4.7; see the bench notes in
- * download/file-writer.ts), since the hashing then competes for the same cores.
+ * A download thread per series at once, up to the cores: each thread takes series from the
+ * socket to the disk (download/series-threads.ts), so the MD5s run on every core.
  */
-function defaultThreads(): number {
-  return Math.max(0, Math.min(4, os.availableParallelism() - 2));
+function defaultThreads(parallel: number): number {
+  return Math.max(1, Math.min(parallel, os.availableParallelism()));
 }
 
 export function registerDownload(program: Command): void {
@@ -64,7 +62,7 @@ export function registerDownload(program: Command): void {
     .option('--user <name>', 'log in as this user (default: the guest, public data only)')
     .option('--password-stdin', 'with --user: read the password from standard input')
     .option('--parallel <n>', 'series downloaded at once', positiveInt('--parallel', 1), 4)
-    .option('--threads <n>', 'threads that hash (MD5) and write the files beside the one reading the network; 0: that one does it all (default: cores - 2, at most 4)', positiveInt('--threads', 0))
+    .option('--threads <n>', 'threads that download series, each from the socket to the disk; 0: the main thread does it all (default: --parallel, at most the cores)', positiveInt('--threads', 0))
     .option('--layout <layout>', 'descriptive (the Data Retriever\'s folders) or flat (one folder per SeriesInstanceUID)', 'descriptive')
     .option('--retries <n>', 'attempts per series after the first', positiveInt('--retries', 0), 4)
     .option('--backoff <ms>', 'wait before the first retry; doubled each time', positiveInt('--backoff', 0), 1000)
@@ -96,7 +94,7 @@ export function registerDownload(program: Command): void {
           user: flags.user,
           password,
           parallel: flags.parallel,
-          threads: flags.threads ?? defaultThreads(),
+          threads: flags.threads ?? defaultThreads(flags.parallel),
           layout: flags.layout,
           retries: flags.retries,
           backoffMs: flags.backoff,

@@ -60,6 +60,16 @@ export class NbiaClient {
     return this.session.logout();
   }
 
+  /**
+   * The Authorization header a request of `family` carries now, renewing the token when it
+   * is due; undefined when it carries none (v1 and v4 answer the guest without a token; v2
+   * and the unversioned endpoints need one).
+   */
+  async authorization(family: Family): Promise<string | undefined> {
+    const needsToken = family === 'v2' || family === 'advanced' || !this.session.isGuest || this.session.hasToken;
+    return needsToken ? `Bearer ${await this.session.accessToken()}` : undefined;
+  }
+
   /** Whether the server answers its health check (`services/up`). */
   async isUp(options: CallOptions = {}): Promise<boolean> {
     try {
@@ -109,11 +119,10 @@ export class NbiaClient {
     const base = endpointUrl(this.root, endpoint.family, endpoint.name);
     const query = new URLSearchParams(fields).toString();
     const url = endpoint.method === 'GET' && query ? `${base}?${query}` : base;
-    // v1 and v4 answer the guest without a token; v2 and the unversioned ones need one.
-    const needsToken = endpoint.family === 'v2' || endpoint.family === 'advanced' || !this.session.isGuest || this.session.hasToken;
     for (let attempt = 0; ; attempt++) {
       const h: Record<string, string> = { ...headers };
-      if (needsToken) h.authorization = `Bearer ${await this.session.accessToken()}`;
+      const authorization = await this.authorization(endpoint.family);
+      if (authorization) h.authorization = authorization;
       if (endpoint.method === 'POST') h['content-type'] = 'application/x-www-form-urlencoded';
       let res: Response;
       try {
@@ -125,7 +134,7 @@ export class NbiaClient {
       if (res.ok) return res;
       const error = await errorOf(res, base);
       // A token the server no longer knows (revoked, server restarted on a fresh database): renew once.
-      if (error instanceof NbiaAuthError && res.status === 401 && needsToken && attempt === 0) {
+      if (error instanceof NbiaAuthError && res.status === 401 && authorization && attempt === 0) {
         this.session.invalidate();
         continue;
       }

@@ -12,8 +12,8 @@ import { metadataCsvRow, METADATA_COLUMNS, seriesFolder, type Layout } from './l
 import { planDownload, selectedUids, type SeriesQuery } from './plan.js';
 import { createProgress } from './progress.js';
 import { createHttpFetch } from './http-fetch.js';
-import { createFileWriter, type FileWriter } from './file-writer.js';
-import { completedSeries, discardPartial, downloadSeries, resumableBytes, VerificationError, ZipFormatError, type DoneRecord, type SeriesTask } from './series.js';
+import { mainThreadRunner, threadRunner, type SeriesRunner } from './series-threads.js';
+import { completedSeries, discardPartial, resumableBytes, VerificationError, ZipFormatError, type DoneRecord, type SeriesTask } from './series.js';
 
 export interface DownloadRequest {
   out: string;
@@ -25,7 +25,7 @@ export interface DownloadRequest {
   user?: string;
   password?: string;
   parallel: number;
-  /** Threads that hash and write the extracted files beside the one reading the network (0: that one does it all). */
+  /** Threads that download series (each from the socket to the disk); 0: the main thread does it all. */
   threads: number;
   layout: Layout;
   /** Attempts per series after the first. */
@@ -80,16 +80,16 @@ export async function runDownload(req: DownloadRequest): Promise<DownloadSummary
     http.close();
     throw new UserError(`--server: ${(err as Error).message}`);
   }
-  const writer = createFileWriter(req.threads);
+  const runner = req.threads > 0 ? threadRunner(client, req.out, req.layout, req.threads) : mainThreadRunner(client, req.out, req.layout);
   try {
-    return await runWith(req, client, writer, manifestUids, started);
+    return await runWith(req, client, runner, manifestUids, started);
   } finally {
     http.close();
-    await writer.close();
+    await runner.close();
   }
 }
 
-async function runWith(req: DownloadRequest, client: NbiaClient, writer: FileWriter, manifestUids: string[], started: number): Promise<DownloadSummary> {
+async function runWith(req: DownloadRequest, client: NbiaClient, runner: SeriesRunner, manifestUids: string[], started: number): Promise<DownloadSummary> {
   if (req.user) await client.login(req.user, req.password ?? '');
 
   const uids = await selectedUids(client, { uids: [...manifestUids, ...(req.series ?? [])], query: req.query, cart: req.cart });
@@ -124,7 +124,7 @@ async function runWith(req: DownloadRequest, client: NbiaClient, writer: FileWri
       const outcome = await withRetries(req, task, (n) => {
         summary.bytes += n;
         progress.bytes(n);
-      }, (line) => progress.note(line), client, writer);
+      }, (line) => progress.note(line), runner);
       if ('record' in outcome) {
         done.set(task.uid, outcome.record);
         summary.downloaded.push(task.uid);
@@ -158,11 +158,11 @@ function tasksOf(rows: SeriesMetadataRow[], layout: Layout): SeriesTask[] {
 
 type Outcome = { record: DoneRecord } | { reason: string };
 
-async function withRetries(req: DownloadRequest, task: SeriesTask, onBytes: (n: number) => void, note: (line: string) => void, client: NbiaClient, writer: FileWriter): Promise<Outcome> {
+async function withRetries(req: DownloadRequest, task: SeriesTask, onBytes: (n: number) => void, note: (line: string) => void, runner: SeriesRunner): Promise<Outcome> {
   for (let attempt = 0; ; attempt++) {
     let received = 0;
     try {
-      return { record: await downloadSeries({ client, out: req.out, layout: req.layout, writer, onBytes: (n) => ((received += n), onBytes(n)) }, task) };
+      return { record: await runner.download(task, (n) => ((received += n), onBytes(n))) };
     } catch (err) {
       const reason = (err as Error).message;
       // A damaged or untrue archive is fetched again from its first byte; a broken connection resumes.

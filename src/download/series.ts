@@ -18,14 +18,10 @@ import { parseCsv, type NbiaClient, type SeriesMetadataRow } from '../client/ind
 import { ZipStreamReader, ZipFormatError, type ZipEntry } from './zip-stream.js';
 import { nativePath, type Layout } from './layout.js';
 import { nodeBody } from './http-fetch.js';
-import type { FileWriter } from './file-writer.js';
 
 export const STATE_DIR = '.nbia-download';
 const MD5_LIST = 'md5hashes.csv';
 const JOURNAL_EVERY_MS = 200;
-const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
-/** Bytes of one series handed to the writer and not yet written: past this, reading waits. */
-const MAX_IN_FLIGHT_BYTES = 32 * 1024 * 1024;
 
 export interface SeriesTask {
   uid: string;
@@ -48,18 +44,6 @@ interface JournalEntry {
   md5: string;
 }
 
-/** An entry read whole (its CRC-32 matched) on its way to the disk. */
-interface Landing {
-  name: string;
-  size: number;
-  /** Archive offset just past it. */
-  end: number;
-  /** Set once written; then it counts. */
-  md5?: string;
-  /** The write, settled either way. */
-  done?: Promise<void>;
-}
-
 interface Journal {
   validator: string | null;
   offset: number;
@@ -73,8 +57,6 @@ export interface SeriesContext {
   client: NbiaClient;
   out: string;
   layout: Layout;
-  /** Hashes and writes the extracted files. */
-  writer: FileWriter;
   /** Bytes received (for progress), negative when a restart throws received bytes away. */
   onBytes(n: number): void;
   signal?: AbortSignal;
@@ -147,81 +129,37 @@ export async function downloadSeries(ctx: SeriesContext, task: SeriesTask): Prom
   if (!res.body) throw new Error('the server answered without a body');
 
   const byName = new Map(journal.entries.map((e) => [e.name, e]));
-  let fd: number | undefined;
-  let target = '';
-  let held: Uint8Array[] = [];
-  let hash: Hash | undefined;
   let lastSave = Date.now();
   let saving: Promise<void> = Promise.resolve();
-  // Files handed to the writer, in archive order. An entry counts (journal, byName) only once
-  // it and every entry before it are written with their MD5, so a resume never skips one.
-  const landing: Landing[] = [];
-  let inFlight = 0;
-  let failure: Error | undefined;
-  const settle = () => {
-    while (landing.length > 0 && landing[0]!.md5 !== undefined) {
-      const l = landing.shift()!;
-      byName.set(l.name, { name: l.name, size: l.size, md5: l.md5! });
-      journal.offset = l.end;
-    }
-  };
-  // The sink works synchronously (page-cache writes, files handed to the writer): no turn of
-  // the event loop per network chunk, and the socket buffers what arrives meanwhile.
+  // The entry being written. Each network chunk is hashed and written as it comes, while it
+  // is still in the core's cache, and then dropped: nothing of a file is held, so the
+  // chunks die young instead of filling the old generation (whose collections showed in
+  // the CPU profile). An entry counts (journal, byName) once its file is written and closed.
+  let file: { fd: number; md5: Hash } | undefined;
+  // The sink works synchronously (page-cache writes): no turn of the event loop per network
+  // chunk, and the socket buffers what arrives meanwhile.
   const reader = new ZipStreamReader(
     {
       begin: (entry: ZipEntry) => {
-        if (failure) throw failure;
-        target = path.join(staging, ...entry.name.split('/'));
+        const target = path.join(staging, ...entry.name.split('/'));
         if (entry.name.includes('/')) fs.mkdirSync(path.dirname(target), { recursive: true });
-        held = [];
-        // Files up to WHOLE_FILE_BYTES (DICOM files mostly are) go to the writer whole when
-        // complete: one write instead of one per network chunk, hashed beside the network
-        // reading (file-writer.ts). Bigger ones are hashed and written here as they come.
-        if (entry.size > WHOLE_FILE_BYTES) {
-          hash = createHash('md5');
-          fd = fs.openSync(target, 'w');
-        }
+        file = { fd: fs.openSync(target, 'w'), md5: createHash('md5') };
       },
       data: (chunk) => {
-        if (fd !== undefined) {
-          hash!.update(chunk);
-          fs.writeSync(fd, chunk);
-        } else {
-          held.push(chunk);
-        }
+        file!.md5.update(chunk);
+        writeAll(file!.fd, chunk);
       },
       end: (entry, end) => {
-        const l: Landing = { name: entry.name, size: entry.size, end };
-        landing.push(l);
-        if (fd !== undefined) {
-          fs.closeSync(fd);
-          fd = undefined;
-          l.md5 = hash!.digest('hex');
-        } else {
-          const parts = held;
-          held = [];
-          const length = entry.size;
-          inFlight += length;
-          l.done = ctx.writer.write(target, parts).then(
-            (md5) => {
-              l.md5 = md5;
-              inFlight -= length;
-              settle();
-            },
-            (err: unknown) => {
-              failure ??= err as Error;
-            },
-          );
-        }
-        settle();
+        const { fd, md5 } = file!;
+        file = undefined;
+        fs.closeSync(fd);
+        byName.set(entry.name, { name: entry.name, size: entry.size, md5: md5.digest('hex') });
+        journal.offset = end;
         if (Date.now() - lastSave >= JOURNAL_EVERY_MS) {
           lastSave = Date.now();
           const snapshot: Journal = { validator: journal.validator, offset: journal.offset, entries: [...byName.values()] };
           saving = saving.then(() => writeJournal(out, uid, snapshot));
         }
-        // Enough handed over and not yet written: wait for the oldest before reading on.
-        if (inFlight > MAX_IN_FLIGHT_BYTES) return landing.find((x) => x.done)?.done;
-        return undefined;
       },
     },
     journal.offset,
@@ -232,19 +170,14 @@ export async function downloadSeries(ctx: SeriesContext, task: SeriesTask): Prom
     for await (const chunk of body) {
       ctx.onBytes(chunk.length);
       await reader.push(chunk);
-      if (failure) throw failure;
     }
     reader.finish();
   } finally {
-    if (fd !== undefined) fs.close(fd, () => undefined);
-    // Files already handed over are finished, so that the journal keeps every whole one.
-    await Promise.all(landing.map((l) => l.done));
-    settle();
+    if (file !== undefined) fs.closeSync(file.fd);
     await saving.catch(() => undefined);
     journal.entries = [...byName.values()];
     await writeJournal(out, uid, journal).catch(() => undefined);
   }
-  if (failure) throw failure;
   if (!reader.complete) throw new Error(`the ZIP ended early, at byte ${journal.offset}`);
 
   const entries = [...byName.values()];
@@ -264,6 +197,11 @@ export async function downloadSeries(ctx: SeriesContext, task: SeriesTask): Prom
   await fsp.writeFile(donePath(out, uid), JSON.stringify(record));
   await fsp.rm(journalPath(out, uid), { force: true });
   return record;
+}
+
+/** Writes the whole chunk (a write to a regular file may take less than it was given). */
+function writeAll(fd: number, chunk: Uint8Array): void {
+  for (let at = 0; at < chunk.length; ) at += fs.writeSync(fd, chunk, at, chunk.length - at);
 }
 
 function contentRangeStart(header: string | null): number | undefined {

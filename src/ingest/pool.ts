@@ -1,28 +1,9 @@
 // The worker pool: hands file paths to N hashing threads and yields their results as they
 // come back, never holding more than a bounded number in flight or waiting to be consumed
 // (so a slow database holds the readers back instead of filling memory).
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModule, startModuleWorker } from '../module-worker.js';
 import type { FileResult, FileTask } from './types.js';
-
-/** The worker module beside this one: worker.ts under tsx (tests), worker.js from dist/. */
-export function workerUrl(): URL {
-  const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return new URL(`./worker${ext}`, import.meta.url);
-}
-
-/**
- * Starts one hashing thread. From dist/ the worker is plain JavaScript. Under tsx the
- * thread inherits `--import tsx`, but on Node 20 that does not make a worker's own entry
- * (nor its imports) loadable as TypeScript, so the thread first registers tsx's loader
- * through its API, then imports worker.ts.
- */
-function startWorker(): Worker {
-  const url = workerUrl();
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
-  const tsxApi = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(bootstrap, { eval: true });
-}
 
 export interface PoolOptions {
   workers: number;
@@ -68,7 +49,7 @@ export async function* hashFiles(paths: readonly string[], options: PoolOptions)
   options.signal?.addEventListener('abort', onAbort);
   try {
     for (let i = 0; i < count; i++) {
-      const worker = startWorker();
+      const worker = startModuleWorker(siblingModule('worker', import.meta.url));
       const slot = i;
       inFlight.push(0);
       worker.on('message', (result: FileResult) => {

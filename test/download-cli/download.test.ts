@@ -76,7 +76,7 @@ test('a manifest: its server by default, descriptive folders, metadata.csv, rest
   assert.match(again.stdout, /4 of 4 series complete .*\(0 downloaded, 4 already there\)/);
 });
 
-test('files hashed and written on the main thread (--threads 0) or on helpers (--threads 3): the same tree', async () => {
+test('series downloaded on the main thread (--threads 0) or on download threads (--threads 3): the same tree', async () => {
   const trees = [];
   for (const threads of ['0', '3']) {
     const out = tempDir('nbia-dl-');
@@ -92,12 +92,12 @@ test('files hashed and written on the main thread (--threads 0) or on helpers (-
   assert.deepEqual(trees[0], trees[1]);
 });
 
-test('a user sees the restricted series of a cart; flat layout', async () => {
+test('a user sees the restricted series of a cart (downloaded on threads, which send the user\'s token); flat layout', async () => {
   const out = tempDir('nbia-dl-');
   const guest = await nbia(['download', '--out', out, '--server', `http://127.0.0.1:${port}`, '--cart', 'mixed-cart', '--layout', 'flat']);
   assert.equal(guest.code, 0, guest.stderr);
   assert.match(guest.stdout, /1 of 1 series complete/);
-  const { child, done } = startCli(['download', '--out', out, '--server', `http://127.0.0.1:${port}`, '--cart', 'mixed-cart', '--layout', 'flat', '--user', 'carol', '--password-stdin'], { stdin: `${CAROL_PASSWORD}\n` });
+  const { child, done } = startCli(['download', '--out', out, '--server', `http://127.0.0.1:${port}`, '--cart', 'mixed-cart', '--layout', 'flat', '--threads', '2', '--user', 'carol', '--password-stdin'], { stdin: `${CAROL_PASSWORD}\n` });
   void child;
   const carol = await done;
   assert.equal(carol.code, 0, carol.stderr);

@@ -1,6 +1,7 @@
 // One series from a server that sends its ZIP the way a writer on a pipe makes it (data
 // descriptors, deflated or stored; here Python's zipfile, as another NBIA server might):
-// downloaded, extracted and verified through the downloader's own fetch and file writer.
+// downloaded, extracted and verified through the downloader's own fetch, on the main thread
+// and on a download thread.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -11,8 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { NbiaClient } from '../../src/client/index.js';
 import { createHttpFetch } from '../../src/download/http-fetch.js';
-import { createFileWriter } from '../../src/download/file-writer.js';
-import { downloadSeries } from '../../src/download/series.js';
+import { mainThreadRunner, threadRunner } from '../../src/download/series-threads.js';
+import { VerificationError } from '../../src/download/series.js';
 import { tempDir } from '../helpers/stores.js';
 
 const UID = '1.2.3.4.5';
@@ -64,31 +65,36 @@ for (const deflate of [false, true]) {
       zip = streamedZip(deflate, goodMd5s);
       const out = tempDir('nbia-dl-desc-');
       const { fetch, close } = createHttpFetch();
-      const writer = createFileWriter(threads);
+      const client = new NbiaClient({ baseUrl: base, fetch });
+      const runner = threads > 0 ? threadRunner(client, out, 'flat', threads) : mainThreadRunner(client, out, 'flat');
       try {
-        const client = new NbiaClient({ baseUrl: base, fetch });
-        const record = await downloadSeries({ client, out, layout: 'flat', writer, onBytes: () => undefined }, { uid: UID, row, folder: UID });
+        let bytes = 0;
+        const record = await runner.download({ uid: UID, row, folder: UID }, (n) => (bytes += n));
         assert.equal(record.dicomFiles, 3);
+        assert.equal(bytes, zip.length, 'every byte received is counted, from a thread too');
         for (const [name, bytes] of Object.entries(files)) assert.ok(fs.readFileSync(path.join(out, UID, name)).equals(bytes), name);
       } finally {
         close();
-        await writer.close();
+        await runner.close();
       }
     });
   }
 }
 
-test('with data descriptors too, a file whose MD5 differs from md5hashes.csv fails the series', async () => {
-  zip = streamedZip(true, { ...goodMd5s, '1-2.dcm': '0'.repeat(32) });
-  const out = tempDir('nbia-dl-desc-');
-  const { fetch, close } = createHttpFetch();
-  const writer = createFileWriter(0);
-  try {
+for (const threads of [0, 2]) {
+  test(`with data descriptors too, a file whose MD5 differs from md5hashes.csv fails the series as a verification error (--threads ${threads})`, async () => {
+    zip = streamedZip(true, { ...goodMd5s, '1-2.dcm': '0'.repeat(32) });
+    const out = tempDir('nbia-dl-desc-');
+    const { fetch, close } = createHttpFetch();
     const client = new NbiaClient({ baseUrl: base, fetch });
-    await assert.rejects(downloadSeries({ client, out, layout: 'flat', writer, onBytes: () => undefined }, { uid: UID, row, folder: UID }), /1-2\.dcm: MD5/);
-    assert.equal(fs.existsSync(path.join(out, UID)), false);
-  } finally {
-    close();
-    await writer.close();
-  }
-});
+    const runner = threads > 0 ? threadRunner(client, out, 'flat', threads) : mainThreadRunner(client, out, 'flat');
+    try {
+      // The class matters: a verification error restarts the series instead of resuming it.
+      await assert.rejects(runner.download({ uid: UID, row, folder: UID }, () => undefined), (err: Error) => err instanceof VerificationError && /1-2\.dcm: MD5/.test(err.message));
+      assert.equal(fs.existsSync(path.join(out, UID)), false);
+    } finally {
+      close();
+      await runner.close();
+    }
+  });
+}
