@@ -2,7 +2,6 @@
 // the viewer's AccessScope), how the NBIA archive of a series is laid out (names, LICENSE,
 // md5hashes.csv; nbia-api-spec §9), how a stored image is opened with its size checked,
 // and the download_event record.
-import zlib from 'node:zlib';
 import type { Kysely } from 'kysely';
 import type { AccessScope } from './access.js';
 import type { Database } from '../store/schema.js';
@@ -13,6 +12,7 @@ import { dosStampOfIndexTime } from '../zip/dos-time.js';
 import { planZip, type ZipEntryInput, type ZipPlan } from '../zip/plan.js';
 import { ItemIntegrityError, type OpenItem } from '../zip/stream-body.js';
 import { BufferPool } from '../zip/buffer-pool.js';
+import { crc32 } from '../zip/crc32.js';
 
 export interface DownloadSeries {
   readonly pk: number;
@@ -223,7 +223,7 @@ export function seriesArchiveEntries(
 
 function inlineEntry(name: string, text: string, modified: ReturnType<typeof dosStampOfIndexTime>): ZipEntryInput<ImageFile> {
   const bytes = Buffer.from(text, 'utf8');
-  return { name, size: bytes.length, crc32: zlib.crc32(bytes), modified, content: { inline: bytes } };
+  return { name, size: bytes.length, crc32: crc32(bytes), modified, content: { inline: bytes } };
 }
 
 /** `00000001.dcm`, `00000002.dcm`, ... (§9.1). */

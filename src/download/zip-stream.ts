@@ -19,6 +19,7 @@
 //
 // The central directory ends the entries; its bytes are counted, not parsed.
 import zlib from 'node:zlib';
+import { crc32 } from '../zip/crc32.js';
 
 const LOCAL_HEADER = 0x04034b50;
 const CENTRAL_HEADER = 0x02014b50;
@@ -174,7 +175,7 @@ export class ZipStreamReader {
       if (s.compressed) {
         s.compressed.push(part.slice());
       } else {
-        s.crc = zlib.crc32(part, s.crc);
+        s.crc = crc32(part, s.crc);
         const given = this.sink.data(part);
         if (given) await given;
       }
@@ -190,7 +191,7 @@ export class ZipStreamReader {
     if (s.compressed) {
       const data = zlib.inflateRawSync(concat(...s.compressed));
       if (data.length !== s.entry.size) throw new ZipFormatError(`${s.entry.name}: ${data.length} bytes inflated, ${s.entry.size} announced`);
-      crc = zlib.crc32(data);
+      crc = crc32(data);
       const given = this.sink.data(data);
       if (given) await given;
     }
@@ -271,7 +272,7 @@ export class ZipStreamReader {
       if (size !== at) return undefined;
       content = raw;
     }
-    if (content.length !== size || zlib.crc32(content) >>> 0 !== crc) return undefined;
+    if (content.length !== size || crc32(content) !== crc) return undefined;
     s.entry.crc32 = crc;
     s.entry.size = size;
     return content;

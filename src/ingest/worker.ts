@@ -3,8 +3,8 @@
 // parses the header. Runs as a worker_thread; under tsx the loader comes from execArgv.
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
-import { crc32 } from 'node:zlib';
 import { parentPort } from 'node:worker_threads';
+import { crc32 } from '../zip/crc32.js';
 import { DicomParseError, parseDicomFile } from '../dicom/parse.js';
 import type { FileResult, FileTask, SkipReason } from './types.js';
 
@@ -58,7 +58,7 @@ export function hashAndParse(task: FileTask): FileResult {
   try {
     const parsed = parseDicomFile(bytes);
     const md5 = createHash('md5').update(bytes).digest('hex');
-    return { index: task.index, ok: true, size, md5, crc32: crc32(bytes) >>> 0, parsed };
+    return { index: task.index, ok: true, size, md5, crc32: crc32(bytes), parsed };
   } catch (err) {
     if (err instanceof DicomParseError) {
       return { index: task.index, ok: false, size, reason: err.reason as SkipReason, message: err.message };

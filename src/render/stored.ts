@@ -1,11 +1,11 @@
 // Reads a stored instance whole for rendering, checked like a download: the size and the
 // CRC-32 the index recorded at ingest. Rendering a file that changed since would show
 // pixels the archive never vouched for.
-import zlib from 'node:zlib';
 import type { BlobStore } from '../blobs/blob-store.js';
 import { openBlobReader } from '../blobs/blob-reader.js';
 import type { DownloadImage } from '../archive/downloads.js';
 import { ApiError } from '../errors.js';
+import { crc32 } from '../zip/crc32.js';
 
 /** Instances above this are not read into memory for rendering (the biggest enhanced multi-frame files are far below). */
 export const MAX_RENDERED_FILE_BYTES = 1024 * 1024 * 1024;
@@ -33,7 +33,7 @@ export async function readStoredInstance(blobs: BlobStore, image: DownloadImage)
     }
     if (filled !== image.fileSize) throw damaged(image, `has ${filled > image.fileSize ? 'grown' : 'shrunk'}`);
     const bytes = buffer.subarray(0, filled);
-    if (zlib.crc32(bytes) >>> 0 !== image.crc32) throw damaged(image, 'has changed (its CRC-32 differs)');
+    if (crc32(bytes) !== image.crc32 >>> 0) throw damaged(image, 'has changed (its CRC-32 differs)');
     return bytes;
   } finally {
     reader.close();
