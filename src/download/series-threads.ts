@@ -97,7 +97,8 @@ export function threadRunner(client: NbiaClient, out: string, layout: Layout, co
     threads.push(thread);
     return thread;
   };
-  const pick = () => (threads.length < count ? start() : threads.reduce((a, b) => (b.running.size < a.running.size ? b : a)));
+  // An idle thread first, then a new one while fewer than `count` run, then the least busy.
+  const pick = () => threads.find((t) => t.running.size === 0) ?? (threads.length < count ? start() : threads.reduce((a, b) => (b.running.size < a.running.size ? b : a)));
 
   const onThread = (job: SeriesJob, onBytes: (n: number) => void) =>
     new Promise<DoneRecord>((resolve, reject) => {
