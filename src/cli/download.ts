@@ -62,7 +62,7 @@ export function registerDownload(program: Command): void {
     .option('--user <name>', 'log in as this user (default: the guest, public data only)')
     .option('--password-stdin', 'with --user: read the password from standard input')
     .option('--parallel <n>', 'series downloaded at once', positiveInt('--parallel', 1), 4)
-    .option('--threads <n>', 'threads that download series, each from the socket to the disk; 0: the main thread does it all (default: --parallel, at most the cores)', positiveInt('--threads', 0))
+    .option('--threads <n>', 'threads that download series side by side, each from the socket to the disk (default: --parallel, at most the cores); 0 or 1, or one series at a time: the main thread does it all', positiveInt('--threads', 0))
     .option('--layout <layout>', 'descriptive (the Data Retriever\'s folders) or flat (one folder per SeriesInstanceUID)', 'descriptive')
     .option('--retries <n>', 'attempts per series after the first', positiveInt('--retries', 0), 4)
     .option('--backoff <ms>', 'wait before the first retry; doubled each time', positiveInt('--backoff', 0), 1000)

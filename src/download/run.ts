@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import { parseManifest } from './manifest.js';
 import { metadataCsvRow, METADATA_COLUMNS, seriesFolder, type Layout } from './layout.js';
 import { planDownload, selectedUids, type SeriesQuery } from './plan.js';
-import { createProgress } from './progress.js';
+import { createProgress, type Progress } from './progress.js';
 import { createHttpFetch } from './http-fetch.js';
 import { mainThreadRunner, threadRunner, type SeriesRunner } from './series-threads.js';
 import { completedSeries, discardPartial, resumableBytes, VerificationError, ZipFormatError, type DoneRecord, type SeriesTask } from './series.js';
@@ -80,16 +80,14 @@ export async function runDownload(req: DownloadRequest): Promise<DownloadSummary
     http.close();
     throw new UserError(`--server: ${(err as Error).message}`);
   }
-  const runner = req.threads > 0 ? threadRunner(client, req.out, req.layout, req.threads) : mainThreadRunner(client, req.out, req.layout);
   try {
-    return await runWith(req, client, runner, manifestUids, started);
+    return await runWith(req, client, manifestUids, started);
   } finally {
     http.close();
-    await runner.close();
   }
 }
 
-async function runWith(req: DownloadRequest, client: NbiaClient, runner: SeriesRunner, manifestUids: string[], started: number): Promise<DownloadSummary> {
+async function runWith(req: DownloadRequest, client: NbiaClient, manifestUids: string[], started: number): Promise<DownloadSummary> {
   if (req.user) await client.login(req.user, req.password ?? '');
 
   const uids = await selectedUids(client, { uids: [...manifestUids, ...(req.series ?? [])], query: req.query, cart: req.cart });
@@ -117,6 +115,32 @@ async function runWith(req: DownloadRequest, client: NbiaClient, runner: SeriesR
   progress.start(totalBytes, todo.length, Math.min(already, totalBytes));
   if (summary.alreadyComplete.length > 0) progress.note(`${summary.alreadyComplete.length} series already complete in ${req.out}`);
 
+  const runner = seriesRunner(req, client, Math.min(req.parallel, todo.length));
+  try {
+    await downloadAll(req, todo, runner, summary, done, progress);
+  } finally {
+    await runner.close();
+  }
+  progress.stop();
+
+  await writeMetadataCsv(req.out, tasks.flatMap((t) => (done.has(t.uid) ? [metadataCsvRow(t.row, t.folder, done.get(t.uid)!.downloadedAt)] : [])));
+  summary.seconds = (Date.now() - started) / 1000;
+  writeSummary(req.summaryStream, summary, req.out);
+  return summary;
+}
+
+/**
+ * Download threads when series run side by side; one series at a time (a run of one, or
+ * --parallel 1) runs on the main thread, which would otherwise idle while a thread that
+ * costs some 70-90 ms to start did the same work.
+ */
+function seriesRunner(req: DownloadRequest, client: NbiaClient, atOnce: number): SeriesRunner {
+  const threads = Math.min(req.threads, atOnce);
+  return threads > 1 ? threadRunner(client, req.out, req.layout, threads) : mainThreadRunner(client, req.out, req.layout);
+}
+
+/** Runs the series, --parallel at a time, each with its retries; records each outcome. */
+async function downloadAll(req: DownloadRequest, todo: SeriesTask[], runner: SeriesRunner, summary: DownloadSummary, done: Map<string, DoneRecord>, progress: Progress): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < todo.length) {
@@ -137,12 +161,6 @@ async function runWith(req: DownloadRequest, client: NbiaClient, runner: SeriesR
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(req.parallel, todo.length)) }, worker));
-  progress.stop();
-
-  await writeMetadataCsv(req.out, tasks.flatMap((t) => (done.has(t.uid) ? [metadataCsvRow(t.row, t.folder, done.get(t.uid)!.downloadedAt)] : [])));
-  summary.seconds = (Date.now() - started) / 1000;
-  writeSummary(req.summaryStream, summary, req.out);
-  return summary;
 }
 
 function tasksOf(rows: SeriesMetadataRow[], layout: Layout): SeriesTask[] {
