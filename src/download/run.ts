@@ -115,9 +115,10 @@ async function runWith(req: DownloadRequest, client: NbiaClient, manifestUids: s
   progress.start(totalBytes, todo.length, Math.min(already, totalBytes));
   if (summary.alreadyComplete.length > 0) progress.note(`${summary.alreadyComplete.length} series already complete in ${req.out}`);
 
-  const runner = seriesRunner(req, client, Math.min(req.parallel, todo.length));
+  const atOnce = Math.max(1, Math.min(req.parallel, todo.length));
+  const runner = seriesRunner(req, client, atOnce);
   try {
-    await downloadAll(req, todo, runner, summary, done, progress);
+    await downloadAll(req, todo, atOnce, runner, summary, done, progress);
   } finally {
     await runner.close();
   }
@@ -139,8 +140,8 @@ function seriesRunner(req: DownloadRequest, client: NbiaClient, atOnce: number):
   return threads > 1 ? threadRunner(client, req.out, req.layout, threads) : mainThreadRunner(client, req.out, req.layout);
 }
 
-/** Runs the series, --parallel at a time, each with its retries; records each outcome. */
-async function downloadAll(req: DownloadRequest, todo: SeriesTask[], runner: SeriesRunner, summary: DownloadSummary, done: Map<string, DoneRecord>, progress: Progress): Promise<void> {
+/** Runs the series, `atOnce` at a time, each with its retries; records each outcome. */
+async function downloadAll(req: DownloadRequest, todo: SeriesTask[], atOnce: number, runner: SeriesRunner, summary: DownloadSummary, done: Map<string, DoneRecord>, progress: Progress): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < todo.length) {
@@ -160,7 +161,7 @@ async function downloadAll(req: DownloadRequest, todo: SeriesTask[], runner: Ser
       progress.seriesDone();
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(req.parallel, todo.length)) }, worker));
+  await Promise.all(Array.from({ length: atOnce }, worker));
 }
 
 function tasksOf(rows: SeriesMetadataRow[], layout: Layout): SeriesTask[] {

@@ -23,8 +23,12 @@ function threadError(err: unknown): ThreadError {
 async function run(port: NonNullable<typeof parentPort>, id: number, job: SeriesJob): Promise<void> {
   const post = (m: FromThread) => port.postMessage(m);
   // The main thread's Authorization on this series' request (the client here is a guest without a token).
-  const fetchFn = ((input: string | URL | Request, init?: RequestInit) =>
-    http.fetch(input, job.authorization ? { ...init, headers: { ...Object.fromEntries(new Headers(init?.headers).entries()), authorization: job.authorization } } : init)) as typeof fetch;
+  const fetchFn = ((input: string | URL | Request, init?: RequestInit) => {
+    if (!job.authorization) return http.fetch(input, init);
+    const headers = new Headers(init?.headers);
+    headers.set('authorization', job.authorization);
+    return http.fetch(input, { ...init, headers });
+  }) as typeof fetch;
   const client = new NbiaClient({ baseUrl: job.root, fetch: fetchFn });
   let pending = 0;
   let last = Date.now();

@@ -51,7 +51,7 @@ export type ThreadError =
 export type ToThread = { id: number; job: SeriesJob };
 export type FromThread = { id: number; bytes: number } | { id: number; done: DoneRecord } | { id: number; error: ThreadError };
 
-export function errorFromThread(e: ThreadError): Error {
+function errorFromThread(e: ThreadError): Error {
   if (e.kind === 'http') return httpError(e.status, e.code, e.serverMessage, e.url);
   if (e.kind === 'verification') return new VerificationError(e.message);
   if (e.kind === 'zip') return new ZipFormatError(e.message);
