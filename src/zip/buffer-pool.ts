@@ -4,8 +4,8 @@
 // downloads at once, shows up as a hundred MB or more of RSS). Buffers are sized to what
 // is read (rounded up to 64 KiB), so a series of 512 KiB files does not hold 1 MiB each.
 //
-// Optionally the first buffers are SharedArrayBuffers, which another thread reads in place
-// (the CRC-32 helper). Those are never let go: a SharedArrayBuffer posted to a thread is
+// Optionally the first buffers are SharedArrayBuffers, which another thread reads or fills
+// in place (the CRC-32 helper; the file reading thread). Those are never let go: a SharedArrayBuffer posted to a thread is
 // only freed once that thread's collector has run too, which a thread that allocates
 // almost nothing seldom does, so letting them go and making new ones grows the process by
 // hundreds of MB (measured: 640 MB with 16 downloads at once). Their number is capped by a
@@ -22,7 +22,7 @@ export class BufferPool {
   /**
    * @param maxSize the largest buffer handed out from the pool; larger requests are plain allocations
    * @param keep how many free ordinary buffers to keep; more are left to the garbage collector
-   * @param sharedBytes how many bytes of SharedArrayBuffers (of maxSize each) the pool may make and keep
+   * @param sharedBytes how many bytes of SharedArrayBuffers (sized like the others) the pool may make and keep
    */
   constructor(
     readonly maxSize: number,
@@ -37,16 +37,13 @@ export class BufferPool {
   take(length: number): Buffer {
     // Small reads are copied into a staging buffer at once; Node's own pool serves them well.
     if (length < GRAIN || length > this.maxSize) return Buffer.allocUnsafe(length);
-    let whole = this.freeShared.pop();
-    if (!whole && this.sharedAllocated + this.maxSize <= this.sharedBytes) {
-      whole = Buffer.from(new SharedArrayBuffer(this.maxSize));
-      this.sharedAllocated += this.maxSize;
+    const size = Math.ceil(length / GRAIN) * GRAIN;
+    let whole = takeFitting(this.freeShared, length);
+    if (!whole && this.sharedAllocated + size <= this.sharedBytes) {
+      whole = Buffer.from(new SharedArrayBuffer(size));
+      this.sharedAllocated += size;
     }
-    if (!whole) {
-      // A free buffer at least as large but less than twice the size (so none is wasted much).
-      const i = this.free.findIndex((b) => b.length >= length && b.length < 2 * length);
-      whole = i >= 0 ? this.free.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.ceil(length / GRAIN) * GRAIN);
-    }
+    whole ??= takeFitting(this.free, length) ?? Buffer.allocUnsafeSlow(size);
     this.lent.add(whole.buffer);
     return length === whole.length ? whole : whole.subarray(0, length);
   }
@@ -67,6 +64,12 @@ export class BufferPool {
 
   /** Bytes of SharedArrayBuffers given back and free (all of them, when nothing is lent). */
   get sharedFree(): number {
-    return this.freeShared.length * this.maxSize;
+    return this.freeShared.reduce((n, b) => n + b.length, 0);
   }
+}
+
+/** Takes from `free` a buffer at least `length` long but less than twice that (so none is wasted much). */
+function takeFitting(free: Buffer[], length: number): Buffer | undefined {
+  const i = free.findLastIndex((b) => b.length >= length && b.length < 2 * length);
+  return i >= 0 ? free.splice(i, 1)[0] : undefined;
 }

@@ -81,23 +81,27 @@ test('BufferPool: a returned buffer is handed out again for a similar size; fore
   assert.equal(pool.take(2 * 1024 * 1024).length, 2 * 1024 * 1024);
 });
 
-test('BufferPool with a shared budget: SharedArrayBuffers first, kept whatever `keep` says; ordinary ones past the budget', () => {
-  const MiB = 1024 * 1024;
-  const pool = new BufferPool(MiB, 0, 2 * MiB);
-  const a = pool.take(512 * 1024 + 1);
-  const b = pool.take(100 * 1024);
-  const c = pool.take(700 * 1024);
-  assert.ok(a.buffer instanceof SharedArrayBuffer && a.buffer.byteLength === MiB, 'a whole-size shared buffer');
-  assert.ok(b.buffer instanceof SharedArrayBuffer);
-  assert.ok(!(c.buffer instanceof SharedArrayBuffer), 'past the 2 MiB budget');
-  assert.equal(pool.sharedMade, 2 * MiB);
-  pool.give(c); // keep = 0: an ordinary buffer is let go
+test('BufferPool with a shared budget: SharedArrayBuffers first, sized like the others and kept whatever `keep` says; ordinary ones past the budget', () => {
+  const KiB = 1024;
+  const pool = new BufferPool(1024 * KiB, 0, 2048 * KiB);
+  const a = pool.take(512 * KiB + 1);
+  const b = pool.take(100 * KiB);
+  const c = pool.take(700 * KiB);
+  const d = pool.take(700 * KiB);
+  assert.ok(a.buffer instanceof SharedArrayBuffer && a.buffer.byteLength === 576 * KiB, 'a shared buffer rounded up to 64 KiB');
+  assert.ok(b.buffer instanceof SharedArrayBuffer && b.buffer.byteLength === 128 * KiB);
+  assert.ok(c.buffer instanceof SharedArrayBuffer && c.buffer.byteLength === 704 * KiB);
+  assert.ok(!(d.buffer instanceof SharedArrayBuffer), 'past the 2 MiB budget');
+  assert.equal(pool.sharedMade, (576 + 128 + 704) * KiB);
+  pool.give(d); // keep = 0: an ordinary buffer is let go
   pool.give(a.subarray(10, 20)); // any view returns the whole buffer
   pool.give(b);
-  const d = pool.take(MiB);
-  const e = pool.take(64 * 1024);
-  assert.deepEqual(new Set([d.buffer, e.buffer]), new Set([a.buffer, b.buffer]), 'the shared buffers come back, nothing new is made');
-  assert.equal(pool.sharedMade, 2 * MiB);
-  assert.ok(!(pool.take(MiB).buffer instanceof SharedArrayBuffer));
+  pool.give(c);
+  assert.equal(pool.sharedFree, pool.sharedMade, 'all shared buffers are back');
+  assert.ok(!(pool.take(1024 * KiB).buffer instanceof SharedArrayBuffer), 'no free shared buffer fits, and a new one would pass the budget');
+  assert.equal(pool.take(600 * KiB).buffer, c.buffer, 'a free shared buffer that fits');
+  assert.equal(pool.take(100 * KiB).buffer, b.buffer);
+  assert.equal(pool.take(520 * KiB).buffer, a.buffer);
+  assert.equal(pool.sharedMade, (576 + 128 + 704) * KiB, 'nothing new was made');
   assert.equal(pool.take(100).buffer instanceof SharedArrayBuffer, false, 'small reads are never pooled');
 });
