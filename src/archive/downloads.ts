@@ -6,11 +6,12 @@ import type { Kysely } from 'kysely';
 import type { AccessScope } from './access.js';
 import type { Database } from '../store/schema.js';
 import { nowTimestamp } from '../store/db.js';
-import type { BlobReader, BlobStore } from '../blobs/blob-store.js';
+import type { BlobReader, BlobStore, WholeBlob } from '../blobs/blob-store.js';
 import { openBlobReader } from '../blobs/blob-reader.js';
 import { dosStampOfIndexTime } from '../zip/dos-time.js';
 import { planZip, type ZipEntryInput, type ZipPlan } from '../zip/plan.js';
-import { ItemIntegrityError, type OpenItem } from '../zip/stream-body.js';
+import { ItemIntegrityError, type OpenedItem, type OpenItem } from '../zip/stream-body.js';
+import type { DataItem } from '../zip/body.js';
 import { BufferPool } from '../zip/buffer-pool.js';
 import { crc32 } from '../zip/crc32.js';
 
@@ -308,13 +309,21 @@ export const READ_CHUNK = 1024 * 1024;
 /**
  * Opens the stored file of an image through the blob store (any store: see openBlobReader),
  * failing at once when it is missing or the store knows a size other than the index's.
- * Files are opened ahead of use; small ones are read then too (several reads in flight for
- * a series of thousands of small files), bigger ones when their turn comes, in 1 MiB
- * chunks into buffers from the pool. The last read asks for one byte more than the index
+ * Files are opened ahead of use. Files under 1 MiB are read whole then, with their CRC-32,
+ * where the store can do that off the event loop (BlobStore.readWhole: the local store's
+ * reading thread); elsewhere small ones are read then too (several reads in flight for a
+ * series of thousands of small files), bigger ones when their turn comes, in 1 MiB chunks
+ * into buffers from the pool. The last read asks for one byte more than the index
  * records, so a file that grew shows up as well as one that shrank.
  */
 export function imageFileOpener(blobs: BlobStore, pool: BufferPool = new BufferPool(READ_CHUNK)): OpenItem<ImageFile> {
+  const readWholeBlob = blobs.readWhole?.bind(blobs);
   return async (image, item) => {
+    const size = image.fileSize;
+    if (readWholeBlob && size < READ_CHUNK) {
+      const opened = await readWhole(readWholeBlob, image, item, pool);
+      if (opened) return opened;
+    }
     let reader: BlobReader | null;
     try {
       reader = await openBlobReader(blobs, image.blobKey, image.inPlace);
@@ -322,7 +331,6 @@ export function imageFileOpener(blobs: BlobStore, pool: BufferPool = new BufferP
       throw new ItemIntegrityError(item, `cannot open the stored file: ${(err as Error).message}`);
     }
     if (!reader) throw new ItemIntegrityError(item, 'the stored file is missing');
-    const size = image.fileSize;
     if (reader.size !== undefined && reader.size !== size) {
       reader.close();
       throw new ItemIntegrityError(item, `the stored file has ${reader.size} bytes, the index records ${size}`);
@@ -340,6 +348,51 @@ export function imageFileOpener(blobs: BlobStore, pool: BufferPool = new BufferP
       }
     }
     return { chunks: readChunks(reader, size, pool), close: () => reader.close(), recycle: (chunk) => pool.give(chunk) };
+  };
+}
+
+/**
+ * Reads the file whole into a shared buffer from the pool, off the event loop, where the
+ * store offers that (see BlobStore.readWhole) and the pool still has a shared buffer;
+ * undefined when it does not (the caller reads another way).
+ */
+async function readWhole(
+  readWholeBlob: NonNullable<BlobStore['readWhole']>,
+  image: ImageFile,
+  item: DataItem<ImageFile>,
+  pool: BufferPool,
+): Promise<OpenedItem | undefined> {
+  const size = image.fileSize;
+  const buf = pool.take(size + 1); // one byte more shows a file that grew
+  let whole: WholeBlob | null | undefined;
+  try {
+    whole = buf.buffer instanceof SharedArrayBuffer ? await readWholeBlob(image.blobKey, image.inPlace, buf) : undefined;
+  } catch (err) {
+    pool.give(buf);
+    throw new ItemIntegrityError(item, `cannot read the stored file: ${(err as Error).message}`);
+  }
+  if (whole === undefined) {
+    pool.give(buf);
+    return undefined;
+  }
+  if (whole === null || whole.bytes !== size) {
+    pool.give(buf);
+    throw new ItemIntegrityError(item, whole === null ? 'the stored file is missing' : sizeMismatch(whole.bytes, size));
+  }
+  // Once its chunk is handed out, the consumer gives the buffer back (recycle); an item
+  // opened ahead but never read (the download stopped before it) gives it back on close.
+  let handedOut = false;
+  return {
+    chunks: (function* () {
+      handedOut = true;
+      yield buf.subarray(0, size);
+    })(),
+    crc32: whole.crc32,
+    close: () => {
+      if (!handedOut) pool.give(buf);
+      handedOut = true;
+    },
+    recycle: (chunk) => pool.give(chunk),
   };
 }
 

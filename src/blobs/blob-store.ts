@@ -35,6 +35,12 @@ export interface ExpectedBlob {
   md5: string;
 }
 
+/** What reading a whole blob found: how many bytes, and their CRC-32 (unsigned). */
+export interface WholeBlob {
+  readonly bytes: number;
+  readonly crc32: number;
+}
+
 export interface BlobStore {
   /**
    * Copies a file into the store under `key` (atomically: a crash leaves no partial blob
@@ -51,6 +57,13 @@ export interface BlobStore {
    * out is read through `stat` and `openRead` (see openBlobReader).
    */
   openForRead?(key: string, inPlace: boolean): Promise<BlobReader | null>;
+  /**
+   * Reads a whole blob into `into` (a view on a SharedArrayBuffer) off the event loop and
+   * checksums what it read, when this store can do that cheaper than positioned reads;
+   * resolves with undefined when it cannot for this blob (then use openForRead), null when
+   * the blob is missing. Reads as many bytes as `into` holds, if the blob has them.
+   */
+  readWhole?(key: string, inPlace: boolean, into: Buffer): Promise<WholeBlob | null | undefined>;
   /** Clears what copies killed mid-way left behind (see FsBlobStore); for the ingest to call when it starts. */
   removeStalePartials?(): Promise<number>;
 }

@@ -67,6 +67,12 @@ class InlineJob implements Crc32Job {
   }
 }
 
+/** A job for chunks whose CRC-32 whoever read them computed already: nothing is checked again. */
+export function knownCrc32(crc: number): Crc32Job {
+  const digest = Promise.resolve(crc >>> 0);
+  return { update: () => undefined, digest: () => digest };
+}
+
 /** Checksums on the calling thread. */
 export const INLINE_CRC32: Crc32Engine = { begin: () => new InlineJob() };
 
@@ -113,11 +119,18 @@ export function crc32Combine(crcA: number, crcB: number, lengthB: number): numbe
 // ---------------------------------------------------------------------------------------
 // The helper thread
 
+/**
+ * A statement for a thread's program (CommonJS, run with `eval`) that defines `crc32(data)`
+ * as the same implementation as this thread's, loaded from the same file.
+ */
+export const crc32ThreadPrelude = (): string =>
+  `const crc32 = ${fast ? `require(${JSON.stringify(fast.path)}).crc32` : `require('node:zlib').crc32`};`;
+
 // Its whole program, run with `eval` so that it needs no loader and no file beside the
 // compiled one. In: [id, sharedBuffer, offset, length]; out: [id, crc] once done with it.
 const helperSource = () => `
 const { parentPort } = require('node:worker_threads');
-const crc32 = ${fast ? `require(${JSON.stringify(fast.path)}).crc32` : `require('node:zlib').crc32`};
+${crc32ThreadPrelude()}
 parentPort.on('message', (m) => parentPort.postMessage([m[0], crc32(new Uint8Array(m[1], m[2], m[3])) >>> 0]));
 `;
 

@@ -8,13 +8,15 @@
 // that reading and checksumming can run ahead of the socket; streamBody does the waiting
 // itself and yields plain buffers.
 import { segmentLength, type Body, type BodySegment, type DataItem } from './body.js';
-import { INLINE_CRC32, type Crc32Engine } from './crc32.js';
+import { INLINE_CRC32, knownCrc32, type Crc32Engine } from './crc32.js';
 
 /** An external item, opened (and, where the store knows it, its size checked) before any of its bytes are sent. */
 export interface OpenedItem {
   readonly chunks: AsyncIterable<Buffer> | Iterable<Buffer>;
   /** Releases the file; safe to call more than once. */
   close(): void;
+  /** The CRC-32 of all the chunks, when whoever read them computed it already. */
+  readonly crc32?: number;
   /** Takes back a chunk nothing reads any more (to read into it again); optional. */
   recycle?(chunk: Buffer): void;
 }
@@ -105,6 +107,9 @@ export async function* streamPieces<S>(body: Body<S>, range: StreamRange, option
 
   const fill = () => {
     let opens = queue.reduce((n, q) => n + (q.opened ? 1 : 0), 0);
+    // Opened in batches, once half the read-ahead is used up: the opens of one turn reach
+    // the store together, which may then serve them together (see BlobStore.readWhole).
+    if (opens > readAhead / 2) return;
     while (!exhausted && opens < readAhead && queue.length < MAX_QUEUED_SEGMENTS) {
       const next = segments.next();
       if (next.done || next.value.start >= end) {
@@ -180,7 +185,7 @@ async function* verifiedPieces<S>(
   crc32: Crc32Engine,
 ): AsyncGenerator<Piece> {
   let position = 0;
-  const job = crc32.begin(item.size);
+  const job = opened.crc32 === undefined ? crc32.begin(item.size) : knownCrc32(opened.crc32);
   let held: Piece | undefined;
   const recycle = opened.recycle?.bind(opened);
   // A chunk goes back to the item once both the consumer and the CRC engine are done with it.

@@ -20,6 +20,7 @@ import type { BlobReader, BlobStat, BlobStore } from '../../src/blobs/blob-store
 import { openBlobReader } from '../../src/blobs/blob-reader.js';
 import { FsBlobStore, PARTIALS_DIR } from '../../src/blobs/fs/fs-blob-store.js';
 import { READ_BUFFERS } from '../../src/nbia/downloads.js';
+import { sharedFileReadThread } from '../../src/blobs/fs/read-thread.js';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
@@ -254,6 +255,29 @@ test('downloads close every file they open and give back every shared read buffe
     await s.close();
     await t.dispose();
     fs.rmSync(elsewhere, { recursive: true, force: true });
+  }
+});
+
+test('a series of files under 1 MiB in the local store is read on the reading thread, several files to a message', async () => {
+  const t = await createTestStore('sqlite');
+  const s = await startServer(t);
+  try {
+    const images = Array.from({ length: 40 }, (_, i) => ({ sopInstanceUid: `8.2.${i + 1}`, instanceNumber: i + 1, bytes: randomBytes(100_000 + i) }));
+    await seedSeries(t, { collection: { name: 'Batches' }, seriesInstanceUid: '8.2', images });
+    const before = { ...sharedFileReadThread().sent };
+    const r = await request(`${s.base}/nbia-api/services/v4/getImage?SeriesInstanceUID=8.2`);
+    assert.equal(r.aborted, false);
+    const file = path.join(t.dataDir, 'batches.zip');
+    fs.writeFileSync(file, r.body);
+    const read = await readWithAll(file);
+    assert.deepEqual(read.members.slice(1, 41).map((m) => m.md5), images.map((i) => md5(i.bytes)));
+    const files = sharedFileReadThread().sent.files - before.files;
+    const batches = sharedFileReadThread().sent.batches - before.batches;
+    assert.equal(files, 40, 'every file went to the reading thread');
+    assert.ok(batches <= 21, `${files} files in ${batches} messages`);
+  } finally {
+    await s.close();
+    await t.dispose();
   }
 });
 

@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { createTestStore } from '../helpers/stores.js';
 import { downloadEvents, query, request, seedSeries, startServer } from './fixture.js';
 import { readWithAll } from './readers.js';
+import { sharedFileReadThread } from '../../src/blobs/fs/read-thread.js';
 
 const run = promisify(execFile);
 
@@ -88,9 +89,10 @@ test('a vanished file and a same-size changed file abort the download and are lo
   }
 });
 
-test('every read path catches a file that grew, shrank or changed: small (read when opened), medium (one read), large (chunks)', async () => {
+test('every read path catches a file that grew, shrank or changed: small (read when opened), medium (read whole on the reading thread), large (chunks)', async () => {
   const t = await createTestStore('sqlite');
   const s = await startServer(t);
+  const readOnThread = sharedFileReadThread().sent.files;
   try {
     const sizes = { small: 10 * 1024, medium: 700 * 1024, large: 2 * 1024 * 1024 + 12345 };
     const images = Object.entries(sizes).flatMap(([label, size], i) =>
@@ -121,6 +123,7 @@ test('every read path catches a file that grew, shrank or changed: small (read w
       assert.equal(logged.length, 1, what);
       assert.match(String(logged[0]!.reason), image.change === 'changed' ? /CRC-32/ : /bytes, the index records/, what);
     }
+    assert.equal(sharedFileReadThread().sent.files - readOnThread, 4, 'the four medium files were read on the reading thread');
   } finally {
     await s.close();
     await t.dispose();

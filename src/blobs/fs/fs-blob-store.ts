@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BlobReader, BlobStat, BlobStore } from '../blob-store.js';
+import type { BlobReader, BlobStat, BlobStore, WholeBlob } from '../blob-store.js';
+import { FileReadError, sharedFileReadThread } from './read-thread.js';
 
 /**
  * Copies in progress live in one folder of the store (same filesystem, so the final rename
@@ -121,6 +122,22 @@ export class FsBlobStore implements BlobStore {
     }
     // No fstat: reading shows the size (and a folder fails its first read with EISDIR).
     return new FdReader(fd, inPlace ? false : await this.closesInline());
+  }
+
+  /**
+   * Stored files on a local filesystem are read whole on the reading thread (see
+   * read-thread.ts); files read in place, and stores on network filesystems, are not: a
+   * read that hangs there would hold up every download behind it on the one thread.
+   */
+  async readWhole(key: string, inPlace: boolean, into: Buffer): Promise<WholeBlob | null | undefined> {
+    const thread = sharedFileReadThread();
+    if (inPlace || !thread.available || !(into.buffer instanceof SharedArrayBuffer) || !(await this.closesInline())) return undefined;
+    try {
+      return await thread.read(this.pathOf(key, false), into);
+    } catch (err) {
+      if (err instanceof FileReadError && err.code === 'ENOENT') return null;
+      throw err;
+    }
   }
 
   private closesInline(): Promise<boolean> {
