@@ -12,7 +12,7 @@ import { dosStampOfIndexTime } from '../zip/dos-time.js';
 import { planZip, type ZipEntryInput, type ZipPlan } from '../zip/plan.js';
 import { ItemIntegrityError, type OpenedItem, type OpenItem } from '../zip/stream-body.js';
 import type { DataItem } from '../zip/body.js';
-import { BufferPool } from '../zip/buffer-pool.js';
+import { BufferPool, POOLED_MIN } from '../zip/buffer-pool.js';
 import { crc32 } from '../zip/crc32.js';
 
 export interface DownloadSeries {
@@ -363,10 +363,12 @@ async function readWhole(
   pool: BufferPool,
 ): Promise<OpenedItem | undefined> {
   const size = image.fileSize;
-  const buf = pool.take(size + 1); // one byte more shows a file that grew
+  // One byte more shows a file that grew. Small files get a pooled buffer too (the thread
+  // can only fill shared ones), and read into the front of it.
+  const buf = pool.take(Math.max(size + 1, POOLED_MIN));
   let whole: WholeBlob | null | undefined;
   try {
-    whole = buf.buffer instanceof SharedArrayBuffer ? await readWholeBlob(image.blobKey, image.inPlace, buf) : undefined;
+    whole = buf.buffer instanceof SharedArrayBuffer ? await readWholeBlob(image.blobKey, image.inPlace, buf.subarray(0, size + 1)) : undefined;
   } catch (err) {
     pool.give(buf);
     throw new ItemIntegrityError(item, `cannot read the stored file: ${(err as Error).message}`);

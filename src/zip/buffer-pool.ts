@@ -13,6 +13,9 @@
 
 const GRAIN = 64 * 1024;
 
+/** The smallest length served from the pool's buffers (shorter ones are plain allocations). */
+export const POOLED_MIN = GRAIN;
+
 export class BufferPool {
   private readonly free: Buffer[] = [];
   private readonly freeShared: Buffer[] = [];

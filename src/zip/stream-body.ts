@@ -57,6 +57,12 @@ export interface StreamOptions<S> {
   readonly open: OpenItem<S>;
   /** How many external items to open ahead of the one being sent (default 8). */
   readonly readAhead?: number;
+  /**
+   * How many bytes of items to open ahead, at most (beyond the first): for a store that
+   * reads files whole when they are opened, this bounds what a download holds (default:
+   * no bound but the count).
+   */
+  readonly readAheadBytes?: number;
   /** Where CRC-32s are computed (default: inline, on this thread). */
   readonly crc32?: Crc32Engine;
 }
@@ -88,6 +94,7 @@ export async function* streamPieces<S>(body: Body<S>, range: StreamRange, option
   const { start, end } = range;
   const crc32 = options.crc32 ?? INLINE_CRC32;
   const readAhead = Math.max(1, options.readAhead ?? 8);
+  const readAheadBytes = options.readAheadBytes ?? Infinity;
   const segments = body.segments()[Symbol.iterator]();
   const queue: Queued<S>[] = [];
   let exhausted = false;
@@ -106,11 +113,17 @@ export async function* streamPieces<S>(body: Body<S>, range: StreamRange, option
   };
 
   const fill = () => {
-    let opens = queue.reduce((n, q) => n + (q.opened ? 1 : 0), 0);
+    let opens = 0;
+    let openBytes = 0;
+    for (const q of queue) {
+      if (!q.opened || q.segment.kind !== 'item') continue;
+      opens++;
+      openBytes += q.segment.item.size;
+    }
     // Opened in batches, once half the read-ahead is used up: the opens of one turn reach
     // the store together, which may then serve them together (see BlobStore.readWhole).
-    if (opens > readAhead / 2) return;
-    while (!exhausted && opens < readAhead && queue.length < MAX_QUEUED_SEGMENTS) {
+    if (opens > readAhead / 2 || openBytes > readAheadBytes / 2) return;
+    while (!exhausted && opens < readAhead && (opens === 0 || openBytes < readAheadBytes) && queue.length < MAX_QUEUED_SEGMENTS) {
       const next = segments.next();
       if (next.done || next.value.start >= end) {
         exhausted = true;
@@ -122,6 +135,7 @@ export async function* streamPieces<S>(body: Body<S>, range: StreamRange, option
       if (segment.kind === 'item' && 'external' in segment.item.content && dataOverlaps(segment, start, end)) {
         opened = openFor(segment.item, segment.item.content.external);
         opens++;
+        openBytes += segment.item.size;
       }
       queue.push({ segment, opened });
     }

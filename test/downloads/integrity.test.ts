@@ -5,10 +5,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
+import zlib from 'node:zlib';
+import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createTestStore } from '../helpers/stores.js';
+import { createTestStore, tempDir } from '../helpers/stores.js';
 import { downloadEvents, query, request, seedSeries, startServer } from './fixture.js';
 import { readWithAll } from './readers.js';
 import { sharedFileReadThread } from '../../src/blobs/fs/read-thread.js';
@@ -89,14 +90,28 @@ test('a vanished file and a same-size changed file abort the download and are lo
   }
 });
 
-test('every read path catches a file that grew, shrank or changed: small (read when opened), medium (read whole on the reading thread), large (chunks)', async () => {
+test('every read path catches a file that grew, shrank or changed: small and medium (read whole on the reading thread), small in place (read when opened), large (chunks)', async () => {
   const t = await createTestStore('sqlite');
   const s = await startServer(t);
   const readOnThread = sharedFileReadThread().sent.files;
+  const elsewhere = tempDir();
   try {
-    const sizes = { small: 10 * 1024, medium: 700 * 1024, large: 2 * 1024 * 1024 + 12345 };
-    const images = Object.entries(sizes).flatMap(([label, size], i) =>
-      ['grew', 'shrank', 'changed', 'intact'].map((change, j) => ({ sopInstanceUid: `6.7.${i}.${j}`, instanceNumber: i * 10 + j, bytes: randomBytes(size), label, change })),
+    const kinds = [
+      { label: 'small', size: 10 * 1024, inPlace: false },
+      { label: 'medium', size: 700 * 1024, inPlace: false },
+      { label: 'large', size: 2 * 1024 * 1024 + 12345, inPlace: false },
+      { label: 'small in place', size: 10 * 1024, inPlace: true },
+    ];
+    const images = kinds.flatMap(({ label, size, inPlace }, i) =>
+      ['grew', 'shrank', 'changed', 'intact'].map((change, j) => {
+        const sopInstanceUid = `6.7.${i}.${j}`;
+        const bytes = randomBytes(size);
+        const common = { sopInstanceUid, instanceNumber: i * 10 + j, bytes, label, change };
+        if (!inPlace) return common;
+        const file = path.join(elsewhere, `${sopInstanceUid}.dcm`);
+        fs.writeFileSync(file, bytes);
+        return { ...common, inPlace: { path: file, size, crc32: zlib.crc32(bytes), md5: createHash('md5').update(bytes).digest('hex') } };
+      }),
     );
     const seeded = await seedSeries(t, { collection: { name: 'Paths' }, seriesInstanceUid: '6.7', images });
     for (const image of images) {
@@ -123,9 +138,10 @@ test('every read path catches a file that grew, shrank or changed: small (read w
       assert.equal(logged.length, 1, what);
       assert.match(String(logged[0]!.reason), image.change === 'changed' ? /CRC-32/ : /bytes, the index records/, what);
     }
-    assert.equal(sharedFileReadThread().sent.files - readOnThread, 4, 'the four medium files were read on the reading thread');
+    assert.equal(sharedFileReadThread().sent.files - readOnThread, 8, 'the small and medium stored files were read on the reading thread');
   } finally {
     await s.close();
     await t.dispose();
+    fs.rmSync(elsewhere, { recursive: true, force: true });
   }
 });

@@ -156,6 +156,22 @@ test('read-ahead is bounded, and a consumer that stops early leaves nothing open
   assert.equal(early.stillOpen.size, 0);
 });
 
+test('read-ahead in bytes: at most that many bytes of items open ahead, yet an item larger than the bound still opens', async () => {
+  const contents: Record<string, string> = { LICENSE: 'x' };
+  for (let i = 1; i <= 40; i++) contents[`${i}.dcm`] = i === 20 ? 'y'.repeat(1000) : `${i}`.padEnd(100, '.');
+  const served = new Map<string, Buffer>(Object.entries(contents).map(([k, v]) => [k, bytesOf(v)]));
+  const plan = planZip(entriesFor(contents));
+  const src = memorySource(served);
+  const body = await collect(streamBody(plan, { start: 0, end: plan.totalSize }, { open: src.open, readAhead: 16, readAheadBytes: 400 }));
+  assert.equal(body.length, plan.totalSize);
+  assert.equal(src.opened.length, 40);
+  // 4 items of 100 bytes reach the bound; the one being sent is open too.
+  assert.ok(src.maxOpen() <= 5, `at most 400 bytes ahead plus the item being sent, saw ${src.maxOpen()} open`);
+  const counted = memorySource(served);
+  await collect(streamBody(plan, { start: 0, end: plan.totalSize }, { open: counted.open, readAhead: 16 }));
+  assert.ok(counted.maxOpen() > 5, `without the bound the count rules: ${counted.maxOpen()} open`);
+});
+
 test('a range only opens the items whose data it covers', async () => {
   const served = new Map<string, Buffer>(Object.entries(CONTENTS).map(([k, v]) => [k, bytesOf(v)]));
   const plan = planZip(entriesFor(CONTENTS));
