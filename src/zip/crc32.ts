@@ -9,7 +9,7 @@
 // buffers are simply checked inline and mixed in.
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { HelperThread } from '../helper-thread.js';
 
 type Crc32Function = (data: Uint8Array, initial?: number) => number;
 
@@ -149,26 +149,24 @@ interface Part {
  * not an integrity error: the file is not at fault) and later jobs run inline.
  */
 export class WorkerCrc32 implements Crc32Engine {
-  private worker: Worker | undefined;
-  private failed: Error | undefined;
-  private nextChunk = 1;
-  private readonly waiting = new Map<number, { resolve(crc: number): void; reject(err: Error): void }>();
+  private readonly thread = new HelperThread<number>('the CRC-32 helper thread', helperSource, (message, thread) => {
+    const [id, crc] = message as [number, number];
+    thread.settle(id, { value: crc >>> 0 });
+  });
 
   begin(size: number): Crc32Job {
-    if (size < OFFLOAD_MIN_SIZE || this.failed || !this.start()) return new InlineJob();
+    if (size < OFFLOAD_MIN_SIZE || this.thread.failed) return new InlineJob();
     const parts: Part[] = [];
     return {
       update: (chunk) => {
-        const worker = this.worker;
-        if (!(chunk.buffer instanceof SharedArrayBuffer) || !worker) {
+        const request = chunk.buffer instanceof SharedArrayBuffer ? this.thread.request() : undefined;
+        if (!request) {
           parts.push({ length: chunk.length, crc: crc32(chunk) });
           return undefined;
         }
-        const id = this.nextChunk++;
-        const crc = new Promise<number>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+        const crc = request.answer;
         crc.catch(() => {}); // digest() reports a failure; the chunk is released either way
-        if (this.waiting.size === 1) worker.ref(); // work in flight keeps the process alive
-        worker.postMessage([id, chunk.buffer, chunk.byteOffset, chunk.length]);
+        this.thread.post([request.id, chunk.buffer, chunk.byteOffset, chunk.length]);
         parts.push({ length: chunk.length, crc });
         return crc.then(
           () => undefined,
@@ -184,49 +182,8 @@ export class WorkerCrc32 implements Crc32Engine {
   }
 
   /** Stops the helper thread (tests; a server lets it go with the process). */
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.failed = new Error('the CRC-32 helper thread was stopped');
-    this.failAll(this.failed);
-    await worker?.terminate();
-  }
-
-  private start(): Worker | undefined {
-    if (this.worker) return this.worker;
-    try {
-      // A small heap: the thread holds nothing but the message in hand.
-      const worker = new Worker(helperSource(), { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 } });
-      worker.on('message', ([id, crc]: [number, number]) => this.onAnswer(id, crc));
-      worker.on('error', (err) => this.onDeath(err));
-      worker.on('exit', (code) => this.onDeath(new Error(`the CRC-32 helper thread exited (${code})`)));
-      worker.unref();
-      this.worker = worker;
-      return worker;
-    } catch (err) {
-      this.failed = err as Error;
-      return undefined;
-    }
-  }
-
-  private onAnswer(id: number, crc: number): void {
-    const waiting = this.waiting.get(id);
-    if (!waiting) return;
-    this.waiting.delete(id);
-    if (this.waiting.size === 0) this.worker?.unref();
-    waiting.resolve(crc >>> 0);
-  }
-
-  private onDeath(err: Error): void {
-    if (this.failed) return;
-    this.failed = new Error(`the CRC-32 helper thread failed: ${err.message}`);
-    this.worker = undefined;
-    this.failAll(this.failed);
-  }
-
-  private failAll(err: Error): void {
-    for (const waiting of this.waiting.values()) waiting.reject(err);
-    this.waiting.clear();
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }
 

@@ -7,7 +7,7 @@
 // download opens ahead in one turn of the event loop, for every download, go out as one
 // message, and come back as one: open, read, CRC-32 and close happen on one core, with the
 // bytes still in its cache for the checksum, and the event loop never waits on a disk.
-import { Worker } from 'node:worker_threads';
+import { HelperThread } from '../../helper-thread.js';
 import { crc32ThreadPrelude } from '../../zip/crc32.js';
 
 /** What reading a whole file found. */
@@ -75,17 +75,19 @@ type Answer = [id: number, bytes: number, crc: number] | [id: number, failed: -1
  * so that callers read another way from then on.
  */
 export class FileReadThread {
-  private worker: Worker | undefined;
-  private failed: Error | undefined;
-  private nextId = 1;
+  private readonly thread = new HelperThread<WholeFile>('the file reading thread', threadSource, (message, thread) => {
+    for (const answer of message as Answer[]) {
+      if (answer.length === 4) thread.settle(answer[0], { error: new FileReadError(answer[2], answer[3]) });
+      else thread.settle(answer[0], { value: { bytes: answer[1], crc32: answer[2] >>> 0 } });
+    }
+  });
   private batch: Request[] = [];
-  private readonly waiting = new Map<number, { resolve(file: WholeFile): void; reject(err: Error): void }>();
   /** Files asked of the thread, and the messages they went in (what batching saves shows here). */
   readonly sent = { files: 0, batches: 0 };
 
   /** Whether reads can be asked of the thread. */
   get available(): boolean {
-    return !this.failed;
+    return !this.thread.failed;
   }
 
   /**
@@ -95,68 +97,27 @@ export class FileReadThread {
    */
   read(path: string, into: Buffer): Promise<WholeFile> {
     if (!(into.buffer instanceof SharedArrayBuffer)) return Promise.reject(new TypeError('FileReadThread.read needs a buffer on a SharedArrayBuffer'));
-    if (this.failed || !this.start()) return Promise.reject(this.failed ?? new Error('the file reading thread could not start'));
-    const id = this.nextId++;
-    const answer = new Promise<WholeFile>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    const request = this.thread.request();
+    if (!request) return Promise.reject(this.thread.failed ?? new Error('the file reading thread could not start'));
     if (this.batch.length === 0) queueMicrotask(() => this.flush());
-    this.batch.push([id, path, into.buffer, into.byteOffset, into.length]);
-    return answer;
+    this.batch.push([request.id, path, into.buffer, into.byteOffset, into.length]);
+    return request.answer;
   }
 
   /** Stops the thread (tests; a server lets it go with the process). */
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    this.fail(new Error('the file reading thread was stopped'));
-    await worker?.terminate();
+  close(): Promise<void> {
+    this.batch = [];
+    return this.thread.close();
   }
 
   /** Sends what was asked in this turn as one message. */
   private flush(): void {
     const batch = this.batch;
     this.batch = [];
-    if (batch.length === 0 || !this.worker) return;
-    if (this.waiting.size === batch.length) this.worker.ref(); // work in flight keeps the process alive
-    this.worker.postMessage(batch);
+    if (batch.length === 0) return;
+    this.thread.post(batch);
     this.sent.files += batch.length;
     this.sent.batches++;
-  }
-
-  private start(): Worker | undefined {
-    if (this.worker) return this.worker;
-    try {
-      // A small heap: the thread holds nothing but the batch in hand.
-      const worker = new Worker(threadSource(), { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 16 } });
-      worker.on('message', (answers: Answer[]) => this.onAnswers(answers));
-      worker.on('error', (err) => this.fail(new Error(`the file reading thread failed: ${err.message}`)));
-      worker.on('exit', (code) => this.fail(new Error(`the file reading thread exited (${code})`)));
-      worker.unref();
-      this.worker = worker;
-      return worker;
-    } catch (err) {
-      this.failed = err as Error;
-      return undefined;
-    }
-  }
-
-  private onAnswers(answers: Answer[]): void {
-    for (const answer of answers) {
-      const waiting = this.waiting.get(answer[0]);
-      if (!waiting) continue;
-      this.waiting.delete(answer[0]);
-      if (answer.length === 4) waiting.reject(new FileReadError(answer[2], answer[3]));
-      else waiting.resolve({ bytes: answer[1], crc32: answer[2] >>> 0 });
-    }
-    if (this.waiting.size === 0) this.worker?.unref();
-  }
-
-  private fail(err: Error): void {
-    if (this.failed) return;
-    this.failed = err;
-    this.worker = undefined;
-    this.batch = [];
-    for (const waiting of this.waiting.values()) waiting.reject(err);
-    this.waiting.clear();
   }
 }
 
