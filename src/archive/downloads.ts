@@ -352,9 +352,10 @@ export function imageFileOpener(blobs: BlobStore, pool: BufferPool = new BufferP
 }
 
 /**
- * Reads the file whole into a shared buffer from the pool, off the event loop, where the
- * store offers that (see BlobStore.readWhole) and the pool still has a shared buffer;
- * undefined when it does not (the caller reads another way).
+ * Reads the file whole into a buffer from the pool, off the event loop, where the store
+ * can (see BlobStore.readWhole: the pool's buffers past its shared budget are not shared
+ * memory, and the store turns those down too); undefined when it cannot (the caller reads
+ * another way).
  */
 async function readWhole(
   readWholeBlob: NonNullable<BlobStore['readWhole']>,
@@ -368,7 +369,7 @@ async function readWhole(
   const buf = pool.take(Math.max(size + 1, POOLED_MIN));
   let whole: WholeBlob | null | undefined;
   try {
-    whole = buf.buffer instanceof SharedArrayBuffer ? await readWholeBlob(image.blobKey, image.inPlace, buf.subarray(0, size + 1)) : undefined;
+    whole = await readWholeBlob(image.blobKey, image.inPlace, buf.subarray(0, size + 1));
   } catch (err) {
     pool.give(buf);
     throw new ItemIntegrityError(item, `cannot read the stored file: ${(err as Error).message}`);

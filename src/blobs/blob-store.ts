@@ -58,10 +58,11 @@ export interface BlobStore {
    */
   openForRead?(key: string, inPlace: boolean): Promise<BlobReader | null>;
   /**
-   * Reads a whole blob into `into` (a view on a SharedArrayBuffer) off the event loop and
-   * checksums what it read, when this store can do that cheaper than positioned reads;
-   * resolves with undefined when it cannot for this blob (then use openForRead), null when
-   * the blob is missing. Reads as many bytes as `into` holds, if the blob has them.
+   * Reads a whole blob into `into` off the event loop and checksums what it read, when this
+   * store can do that cheaper than positioned reads; resolves with undefined when it cannot
+   * for this blob or this buffer (the local store's thread fills only views on a
+   * SharedArrayBuffer; then use openForRead), null when the blob is missing. Reads as many
+   * bytes as `into` holds, if the blob has them.
    */
   readWhole?(key: string, inPlace: boolean, into: Buffer): Promise<WholeBlob | null | undefined>;
   /** Clears what copies killed mid-way left behind (see FsBlobStore); for the ingest to call when it starts. */

@@ -5,11 +5,12 @@
 // is read (rounded up to 64 KiB), so a series of 512 KiB files does not hold 1 MiB each.
 //
 // Optionally the first buffers are SharedArrayBuffers, which another thread reads or fills
-// in place (the CRC-32 helper; the file reading thread). Those are never let go: a SharedArrayBuffer posted to a thread is
-// only freed once that thread's collector has run too, which a thread that allocates
-// almost nothing seldom does, so letting them go and making new ones grows the process by
-// hundreds of MB (measured: 640 MB with 16 downloads at once). Their number is capped by a
-// byte budget instead; past it, buffers are ordinary ones.
+// in place (the CRC-32 helper; the file reading thread). Those are never let go: a
+// SharedArrayBuffer posted to a thread is only freed once that thread's collector has run
+// too, which a thread that allocates almost nothing seldom does, so letting them go and
+// making new ones grows the process by hundreds of MB (measured: 640 MB with 16 downloads
+// at once). Their number is capped by a byte budget instead; past it, buffers are
+// ordinary ones.
 
 const GRAIN = 64 * 1024;
 
