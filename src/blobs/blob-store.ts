@@ -67,4 +67,26 @@ export interface BlobStore {
   readWhole?(key: string, inPlace: boolean, into: Buffer): Promise<WholeBlob | null | undefined>;
   /** Clears what copies killed mid-way left behind (see FsBlobStore); for the ingest to call when it starts. */
   removeStalePartials?(): Promise<number>;
+  /**
+   * Lets the ingest's hashing threads write each copy from the very bytes they hashed, into
+   * a file the store then moves under its key; absent for stores that take no local files
+   * (S3), which are given their copies with putFile.
+   */
+  openStaging?(): Promise<BlobStaging>;
+}
+
+/**
+ * Copies written outside the store's keys (by another thread, from bytes already in memory)
+ * and then moved under a key at once. Every path handed out is either adopted, discarded,
+ * or deleted by `close`.
+ */
+export interface BlobStaging {
+  /** A new path to write one staged copy to (its folder exists); never handed out twice. */
+  newPath(): string;
+  /** Moves a staged copy under `key`, atomically as putFile does; deletes it when that fails. */
+  adopt(key: string, staged: string): Promise<void>;
+  /** Deletes a staged copy that will not be stored (already present, refused). */
+  discard(staged: string): Promise<void>;
+  /** Deletes every staged copy not adopted or discarded yet: for the end of a run, however it ends. */
+  close(): Promise<void>;
 }

@@ -42,8 +42,9 @@ export function registerIngest(program: Command): void {
     .summary('index DICOM files and folders into a collection')
     .description(
       'Index DICOM files and folders (walked recursively) into a collection. Each file is read once on a pool of ' +
-        'threads (MD5 and CRC-32 of the whole file, header parsed), copied into the file store under ' +
-        '<data>/files/<SeriesInstanceUID>/<SOPInstanceUID>.dcm (or referenced where it is with --in-place), and ' +
+        'threads (MD5 and CRC-32 of the whole file, header parsed), stored in the file store under ' +
+        '<data>/files/<SeriesInstanceUID>/<SOPInstanceUID>.dcm as the bytes that were hashed (or referenced where ' +
+        'it is with --in-place), and ' +
         'recorded in batched transactions keyed by SOPInstanceUID. Re-running over the same files adds and changes ' +
         'nothing; an interrupted or crashed run loses at most the open batch, and the next run completes it.\n\n' +
         'Files that are not DICOM, are truncated, or lack StudyInstanceUID, SeriesInstanceUID, SOPInstanceUID, ' +

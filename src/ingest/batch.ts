@@ -5,7 +5,7 @@
 // to yet, which the next run writes again under the same key and indexes.
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from '../store/schema.js';
-import type { BlobStore } from '../blobs/blob-store.js';
+import type { BlobStaging, BlobStore } from '../blobs/blob-store.js';
 import { ATTRIBUTES, type Level, type ParsedInstance } from '../dicom/attributes.js';
 import { nowTimestamp } from '../store/db.js';
 import type { SkippedFile } from './types.js';
@@ -17,11 +17,15 @@ export interface HashedFile {
   md5: string;
   crc32: number;
   parsed: ParsedInstance;
+  /** The copy its hashing thread wrote from the bytes it hashed (see BlobStaging), if it did. */
+  staged?: string;
 }
 
 export interface BatchTarget {
   db: Kysely<Database>;
   blobs: BlobStore;
+  /** Where the batch's staged copies are adopted or discarded; present whenever any file has one. */
+  staging?: BlobStaging;
   /** The collection's id, or null while it does not exist yet. */
   collectionId: number | null;
   /** Creates the collection on the first file that goes into it; returns its id. */
@@ -106,6 +110,18 @@ interface Accepted {
 }
 
 export async function commitBatch(target: BatchTarget, files: readonly HashedFile[]): Promise<BatchOutcome> {
+  const adopted = new Set<HashedFile>();
+  try {
+    return await commitFiles(target, files, adopted);
+  } finally {
+    // Staged copies of files not stored (already present, refused) are not kept. One that
+    // cannot be deleted now is left to BlobStaging.close, or to the next run.
+    const { staging } = target;
+    if (staging) await Promise.allSettled(files.flatMap((f) => (f.staged !== undefined && !adopted.has(f) ? [staging.discard(f.staged)] : [])));
+  }
+}
+
+async function commitFiles(target: BatchTarget, files: readonly HashedFile[], adopted: Set<HashedFile>): Promise<BatchOutcome> {
   const { db } = target;
   const ours = (collectionId: number | string) => target.collectionId !== null && Number(collectionId) === target.collectionId;
   const outcome: BatchOutcome = { added: 0, bytesAdded: 0, alreadyPresent: 0, skipped: [], seriesAdded: [] };
@@ -239,10 +255,17 @@ export async function commitBatch(target: BatchTarget, files: readonly HashedFil
       while (next < placed.length) {
         const c = placed[next++]!;
         try {
-          await target.blobs.putFile(c.blobKey, c.file.path, { size: c.file.size, md5: c.file.md5 });
-          // A file rewritten between hashing and copying would be stored under the old MD5.
-          const stored = await target.blobs.stat(c.blobKey, false);
-          if (stored?.size !== c.file.size) throw new Error(`the file changed while it was being ingested (${c.file.size} bytes hashed, ${stored?.size ?? 'no'} bytes copied)`);
+          if (c.file.staged !== undefined && target.staging) {
+            // Written from the bytes that were hashed: nothing to compare. (Marked first: a
+            // failed adopt deletes the copy itself.)
+            adopted.add(c.file);
+            await target.staging.adopt(c.blobKey, c.file.staged);
+          } else {
+            await target.blobs.putFile(c.blobKey, c.file.path, { size: c.file.size, md5: c.file.md5 });
+            // A file rewritten between hashing and copying would be stored under the old MD5.
+            const stored = await target.blobs.stat(c.blobKey, false);
+            if (stored?.size !== c.file.size) throw new Error(`the file changed while it was being ingested (${c.file.size} bytes hashed, ${stored?.size ?? 'no'} bytes copied)`);
+          }
         } catch (err) {
           failed.add(c);
           skip(c.file, 'store_failed', `cannot copy into the file store: ${(err as Error).message}`);

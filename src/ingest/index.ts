@@ -57,6 +57,13 @@ export async function ingest(opened: Opened, paths: string[], options: IngestOpt
   let collection = await findCollection(db, collectionName);
   if (collection && options.public !== undefined) collection = await setCollection(db, collection.name, { public: options.public });
 
+  // The hashing threads write each copy from the bytes they hashed while most files turn
+  // out new: from the start into a new collection, then while a batch adds at least half its
+  // files. A re-run over files already stored would write copies only to delete them, so
+  // there the few new files are copied from their source at commit instead.
+  const staging = inPlace ? undefined : await opened.blobs.openStaging?.();
+  let stageCopies = staging !== undefined && !collection;
+
   const summary: IngestSummary = {
     collection: collection?.name ?? collectionName,
     filesSeen: 0,
@@ -76,6 +83,7 @@ export async function ingest(opened: Opened, paths: string[], options: IngestOpt
   const target: BatchTarget = {
     db,
     blobs: opened.blobs,
+    ...(staging ? { staging } : {}),
     collectionId: collection ? Number(collection.id) : null,
     site,
     inPlace,
@@ -122,9 +130,10 @@ export async function ingest(opened: Opened, paths: string[], options: IngestOpt
     if (pending.length === 0) return;
     const batch: HashedFile[] = pending
       .sort((a, b) => a.index - b.index) // first in walk order wins within a batch
-      .map((r) => ({ path: files[r.index]!.path, size: r.size, md5: r.md5, crc32: r.crc32, parsed: r.parsed }));
+      .map((r) => ({ path: files[r.index]!.path, size: r.size, md5: r.md5, crc32: r.crc32, parsed: r.parsed, ...(r.staged === undefined ? {} : { staged: r.staged }) }));
     pending = [];
     const outcome = await commitBatch(target, batch);
+    stageCopies = staging !== undefined && outcome.added * 2 >= batch.length;
     summary.filesAdded += outcome.added;
     summary.bytesAdded += outcome.bytesAdded;
     summary.filesAlreadyPresent += outcome.alreadyPresent;
@@ -134,6 +143,9 @@ export async function ingest(opened: Opened, paths: string[], options: IngestOpt
   };
 
   const finish = async (error?: unknown) => {
+    // Copies staged for files never committed (an interrupted or failed run). One that cannot
+    // be deleted now is stale for the next run, which clears it.
+    await staging?.close().catch(() => undefined);
     summary.filesSkipped = summary.skipped.length;
     summary.seriesTouched = seriesTouched.size;
     summary.seconds = (performance.now() - started) / 1000;
@@ -156,7 +168,12 @@ export async function ingest(opened: Opened, paths: string[], options: IngestOpt
 
   try {
     report(true);
-    for await (const result of hashFiles(files.map((f) => f.path), { workers, maxOutstanding: batchSize * 2, signal: options.signal })) {
+    for await (const result of hashFiles(files.map((f) => f.path), {
+      workers,
+      maxOutstanding: batchSize * 2,
+      signal: options.signal,
+      stageAs: () => (stageCopies ? staging?.newPath() : undefined),
+    })) {
       summary.filesSeen++;
       summary.bytesSeen += files[result.index]!.size;
       if (result.ok) pending.push(result);

@@ -10,6 +10,8 @@ export interface PoolOptions {
   /** Results that may be in flight or waiting for the consumer, in all. */
   maxOutstanding: number;
   signal?: AbortSignal;
+  /** Where the thread should write the copy of the next file it is given, if anywhere (asked at each hand-out). */
+  stageAs?: () => string | undefined;
 }
 
 /**
@@ -37,7 +39,8 @@ export async function* hashFiles(paths: readonly string[], options: PoolOptions)
       // The least busy thread gets the next file, so one slow file does not stall the rest.
       let w = 0;
       for (let i = 1; i < workers.length; i++) if (inFlight[i]! < inFlight[w]!) w = i;
-      const task: FileTask = { index: next, path: paths[next]! };
+      const stageAs = options.stageAs?.();
+      const task: FileTask = { index: next, path: paths[next]!, ...(stageAs === undefined ? {} : { stageAs }) };
       next++;
       outstanding++;
       inFlight[w]!++;

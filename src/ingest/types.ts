@@ -74,10 +74,12 @@ export interface IngestSummary {
 
 /** One file as a worker hands it back: hashed and parsed, or why not. */
 export type FileResult =
-  | { index: number; ok: true; size: number; md5: string; crc32: number; parsed: ParsedInstance }
+  | { index: number; ok: true; size: number; md5: string; crc32: number; parsed: ParsedInstance; staged?: string }
   | { index: number; ok: false; size: number; reason: SkipReason; message: string };
 
 export interface FileTask {
   index: number;
   path: string;
+  /** Where to write a copy of the bytes hashed, when the file is accepted (see BlobStaging). */
+  stageAs?: string;
 }

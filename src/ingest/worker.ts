@@ -1,6 +1,7 @@
 // A hashing thread: reads each file it is given once, computes MD5 and CRC-32 of the whole
-// file (downloads serve both from the index and never re-read the file for them) and
-// parses the header. Runs as a worker_thread; under tsx the loader comes from execArgv.
+// file (downloads serve both from the index and never re-read the file for them), parses
+// the header and, when asked, writes the copy for the file store from those same bytes.
+// Runs as a worker_thread; under tsx the loader comes from execArgv.
 import fs from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
@@ -58,12 +59,43 @@ export function hashAndParse(task: FileTask): FileResult {
   try {
     const parsed = parseDicomFile(bytes);
     const md5 = createHash('md5').update(bytes).digest('hex');
-    return { index: task.index, ok: true, size, md5, crc32: crc32(bytes), parsed };
+    const staged = task.stageAs !== undefined && writeCopy(task.stageAs, bytes) ? { staged: task.stageAs } : {};
+    return { index: task.index, ok: true, size, md5, crc32: crc32(bytes), parsed, ...staged };
   } catch (err) {
     if (err instanceof DicomParseError) {
       return { index: task.index, ok: false, size, reason: err.reason as SkipReason, message: err.message };
     }
     return { index: task.index, ok: false, size, reason: 'unsupported', message: `the header cannot be parsed: ${(err as Error).message}` };
+  }
+}
+
+/**
+ * Writes the bytes just hashed to `target` (a new file), so that the store holds exactly
+ * what the index's MD5 describes, even if the source changes afterwards, and the file is
+ * not read a second time to copy it. False when that fails (a full disk, say): the file is
+ * then copied from its source at commit, which reports the store's error for it.
+ */
+function writeCopy(target: string, bytes: Buffer): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(target, 'wx'); // never over a file this thread did not create
+  } catch {
+    return false;
+  }
+  try {
+    try {
+      for (let n = 0; n < bytes.length; ) n += fs.writeSync(fd, bytes, n, bytes.length - n);
+    } finally {
+      fs.closeSync(fd);
+    }
+    return true;
+  } catch {
+    try {
+      fs.rmSync(target, { force: true });
+    } catch {
+      // left for the end of the run (BlobStaging.close) or the next one (stale partials)
+    }
+    return false;
   }
 }
 

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BlobReader, BlobStat, BlobStore, WholeBlob } from '../blob-store.js';
+import type { BlobReader, BlobStaging, BlobStat, BlobStore, WholeBlob } from '../blob-store.js';
 import { FileReadError, sharedFileReadThread } from './read-thread.js';
 
 /**
@@ -40,13 +40,55 @@ export class FsBlobStore implements BlobStore {
   }
 
   async putFile(key: string, sourcePath: string): Promise<void> {
-    const target = this.pathOf(key, false);
-    const partials = path.join(this.root, PARTIALS_DIR);
-    await Promise.all([this.ensureDir(path.dirname(target)), this.ensureDir(partials)]);
-    const partial = path.join(partials, `${process.pid}.${++partialSeq}.partial`);
+    await this.ensureDir(this.partialsDir());
+    const partial = this.newPartialPath();
     try {
       // FICLONE: a reflink on filesystems that have them (XFS, btrfs), a plain copy elsewhere.
       await fsp.copyFile(sourcePath, partial, fs.constants.COPYFILE_FICLONE);
+    } catch (err) {
+      await fsp.rm(partial, { force: true });
+      throw err;
+    }
+    await this.moveIntoPlace(partial, key);
+  }
+
+  async openStaging(): Promise<BlobStaging> {
+    await this.ensureDir(this.partialsDir());
+    const open = new Set<string>();
+    return {
+      newPath: () => {
+        const staged = this.newPartialPath();
+        open.add(staged);
+        return staged;
+      },
+      adopt: async (key, staged) => {
+        if (!open.delete(staged)) throw new Error(`not a staged copy of this store: ${staged}`);
+        await this.moveIntoPlace(staged, key);
+      },
+      discard: async (staged) => {
+        if (open.delete(staged)) await fsp.rm(staged, { force: true });
+      },
+      close: async () => {
+        const left = [...open];
+        open.clear();
+        await Promise.all(left.map((staged) => fsp.rm(staged, { force: true })));
+      },
+    };
+  }
+
+  private partialsDir(): string {
+    return path.join(this.root, PARTIALS_DIR);
+  }
+
+  private newPartialPath(): string {
+    return path.join(this.partialsDir(), `${process.pid}.${++partialSeq}.partial`);
+  }
+
+  /** Renames a complete partial copy to its key; deletes it when that fails. */
+  private async moveIntoPlace(partial: string, key: string): Promise<void> {
+    try {
+      const target = this.pathOf(key, false);
+      await this.ensureDir(path.dirname(target));
       await fsp.rename(partial, target).catch(async (err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
         // The series folder went away since it was made (removed by hand): make it again.
