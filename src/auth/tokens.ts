@@ -5,6 +5,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
+import { compiledOnce } from '../store/compiled-query.js';
 import { epochMs, timestampAt } from './time.js';
 
 /** What a token we issued looks like: anything else is malformed, without a database trip. */
@@ -91,14 +92,18 @@ export interface TokenHolder {
 }
 
 /** The token's row with its account, or null when the token is malformed or unknown. */
-export async function findToken(db: Kysely<Database>, token: string): Promise<TokenHolder | null> {
-  if (!isWellFormedToken(token)) return null;
-  const row = await db
+/** The token's row and its user's, by the token's hash: every authenticated request runs it. */
+const tokenByHash = compiledOnce((db: Kysely<Database>, hash: string) =>
+  db
     .selectFrom('token')
     .innerJoin('app_user', 'app_user.id', 'token.user_id')
     .select(['token.kind', 'token.session_id', 'token.expires_at', 'token.revoked_at', 'app_user.id as user_id', 'app_user.name'])
-    .where('token.token_hash', '=', tokenHash(token))
-    .executeTakeFirst();
+    .where('token.token_hash', '=', hash),
+);
+
+export async function findToken(db: Kysely<Database>, token: string): Promise<TokenHolder | null> {
+  if (!isWellFormedToken(token)) return null;
+  const [row] = await tokenByHash(db, tokenHash(token));
   if (!row) return null;
   return {
     kind: row.kind,
