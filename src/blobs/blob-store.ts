@@ -85,7 +85,7 @@ export interface BlobStaging {
   newPath(): string;
   /** Moves a staged copy under `key`, atomically as putFile does; deletes it when that fails. */
   adopt(key: string, staged: string): Promise<void>;
-  /** Deletes a staged copy that will not be stored (already present, refused). */
+  /** Deletes a staged copy that will not be stored (already present, refused); nothing for one adopted already. */
   discard(staged: string): Promise<void>;
   /** Deletes every staged copy not adopted or discarded yet: for the end of a run, however it ends. */
   close(): Promise<void>;

@@ -110,18 +110,18 @@ interface Accepted {
 }
 
 export async function commitBatch(target: BatchTarget, files: readonly HashedFile[]): Promise<BatchOutcome> {
-  const adopted = new Set<HashedFile>();
   try {
-    return await commitFiles(target, files, adopted);
+    return await commitFiles(target, files);
   } finally {
-    // Staged copies of files not stored (already present, refused) are not kept. One that
-    // cannot be deleted now is left to BlobStaging.close, or to the next run.
+    // Staged copies of files not stored (already present, refused) are not kept; discarding
+    // an adopted one does nothing. One that cannot be deleted now is left to
+    // BlobStaging.close, or to the next run.
     const { staging } = target;
-    if (staging) await Promise.allSettled(files.flatMap((f) => (f.staged !== undefined && !adopted.has(f) ? [staging.discard(f.staged)] : [])));
+    if (staging) await Promise.allSettled(files.flatMap((f) => (f.staged === undefined ? [] : [staging.discard(f.staged)])));
   }
 }
 
-async function commitFiles(target: BatchTarget, files: readonly HashedFile[], adopted: Set<HashedFile>): Promise<BatchOutcome> {
+async function commitFiles(target: BatchTarget, files: readonly HashedFile[]): Promise<BatchOutcome> {
   const { db } = target;
   const ours = (collectionId: number | string) => target.collectionId !== null && Number(collectionId) === target.collectionId;
   const outcome: BatchOutcome = { added: 0, bytesAdded: 0, alreadyPresent: 0, skipped: [], seriesAdded: [] };
@@ -256,9 +256,7 @@ async function commitFiles(target: BatchTarget, files: readonly HashedFile[], ad
         const c = placed[next++]!;
         try {
           if (c.file.staged !== undefined && target.staging) {
-            // Written from the bytes that were hashed: nothing to compare. (Marked first: a
-            // failed adopt deletes the copy itself.)
-            adopted.add(c.file);
+            // Written from the bytes that were hashed: nothing to compare.
             await target.staging.adopt(c.blobKey, c.file.staged);
           } else {
             await target.blobs.putFile(c.blobKey, c.file.path, { size: c.file.size, md5: c.file.md5 });

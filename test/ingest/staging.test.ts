@@ -50,6 +50,18 @@ function observed(t: TestStore) {
   return { calls, opened: { ...openedFor(t), blobs } };
 }
 
+/** Runs `fn` with a new SQLite test store and a source folder, and removes both after. */
+async function withStoreAndSource(fn: (t: TestStore, src: string) => Promise<void>): Promise<void> {
+  const t = await createTestStore('sqlite');
+  const src = tempDir('nbia-src-');
+  try {
+    await fn(t, src);
+  } finally {
+    await t.dispose();
+    fs.rmSync(src, { recursive: true, force: true });
+  }
+}
+
 const partialsOf = (t: TestStore) => listTree(path.join(t.dataDir, 'files', PARTIALS_DIR));
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
@@ -67,6 +79,8 @@ test('FsBlobStore staging: new paths in the partials folder, adopt moves one und
     await staging.adopt('1.2.3/4.5.6.dcm', a);
     assert.equal(fs.readFileSync(path.join(dataDir, 'files', '1.2.3', '4.5.6.dcm'), 'utf8'), `bytes of ${path.basename(a)}`);
     assert.equal(fs.existsSync(a), false);
+    await staging.discard(a); // what commitBatch does for every staged file of its batch
+    assert.equal(fs.existsSync(path.join(dataDir, 'files', '1.2.3', '4.5.6.dcm')), true, 'discarding an adopted copy leaves the stored file');
     await assert.rejects(staging.adopt('1.2.3/other.dcm', a), /not a staged copy/, 'a path adopted once is not adopted again');
     await assert.rejects(staging.adopt('../../escape.dcm', b), /escapes the store/);
     assert.equal(fs.existsSync(b), false, 'a failed adopt deletes the staged copy');
@@ -116,120 +130,96 @@ test('a hashing thread writes the copy from the bytes it hashed; a copy it canno
   }
 });
 
-test('a file rewritten after it was hashed is stored as it was hashed, so the stored bytes match the recorded MD5', async () => {
-  const t = await createTestStore('sqlite');
-  const src = tempDir('nbia-src-');
-  try {
-    const { files } = writeSeries(src, { count: 1, patientId: 'P-1', side: 16 });
-    const file = files[0]!;
-    const original = fs.readFileSync(file.path);
-    const staging = await t.blobs.openStaging();
-    const result = hashAndParse({ index: 0, path: file.path, stageAs: staging.newPath() });
-    assert.ok(result.ok && result.staged !== undefined);
-    const changed = Buffer.from(original);
-    changed[changed.length - 1]! ^= 0xff;
-    fs.writeFileSync(file.path, changed); // rewritten between hashing and the commit
+test('a file rewritten after it was hashed is stored as it was hashed, so the stored bytes match the recorded MD5', () =>
+  withStoreAndSource(async (t, src) => {
+  const { files } = writeSeries(src, { count: 1, patientId: 'P-1', side: 16 });
+  const file = files[0]!;
+  const original = fs.readFileSync(file.path);
+  const staging = await t.blobs.openStaging();
+  const result = hashAndParse({ index: 0, path: file.path, stageAs: staging.newPath() });
+  assert.ok(result.ok && result.staged !== undefined);
+  const changed = Buffer.from(original);
+  changed[changed.length - 1]! ^= 0xff;
+  fs.writeFileSync(file.path, changed); // rewritten between hashing and the commit
 
-    const collection = await setCollection(t.store.db, 'Staged', {});
-    const outcome = await commitBatch(
-      { db: t.store.db, blobs: t.blobs, staging, collectionId: Number(collection.id), ensureCollection: async () => Number(collection.id), site: null, inPlace: false },
-      [{ path: file.path, size: result.size, md5: result.md5, crc32: result.crc32, parsed: result.parsed, staged: result.staged }],
-    );
-    assert.equal(outcome.added, 1);
-    const row = await t.store.db.selectFrom('image').select(['md5', 'blob_key']).executeTakeFirstOrThrow();
-    const stored = path.join(t.dataDir, 'files', row.blob_key);
-    assert.equal(row.blob_key, blobKeyFor(result.parsed.series.series_instance_uid!, file.sopUid));
-    assert.deepEqual(fs.readFileSync(stored), original);
-    assert.equal(md5sum(stored), row.md5);
-    assert.deepEqual(partialsOf(t), {});
+  const collection = await setCollection(t.store.db, 'Staged', {});
+  const outcome = await commitBatch(
+    { db: t.store.db, blobs: t.blobs, staging, collectionId: Number(collection.id), ensureCollection: async () => Number(collection.id), site: null, inPlace: false },
+    [{ path: file.path, size: result.size, md5: result.md5, crc32: result.crc32, parsed: result.parsed, staged: result.staged }],
+  );
+  assert.equal(outcome.added, 1);
+  const row = await t.store.db.selectFrom('image').select(['md5', 'blob_key']).executeTakeFirstOrThrow();
+  const stored = path.join(t.dataDir, 'files', row.blob_key);
+  assert.equal(row.blob_key, blobKeyFor(result.parsed.series.series_instance_uid!, file.sopUid));
+  assert.deepEqual(fs.readFileSync(stored), original);
+  assert.equal(md5sum(stored), row.md5);
+  assert.deepEqual(partialsOf(t), {});
 
-    // The same instance again, staged: already present, so its copy is deleted with the batch.
-    fs.writeFileSync(file.path, original);
-    const twice = hashAndParse({ index: 0, path: file.path, stageAs: staging.newPath() });
-    assert.ok(twice.ok && twice.staged !== undefined);
-    const again = await commitBatch(
-      { db: t.store.db, blobs: t.blobs, staging, collectionId: Number(collection.id), ensureCollection: async () => Number(collection.id), site: null, inPlace: false },
-      [{ path: file.path, size: twice.size, md5: twice.md5, crc32: twice.crc32, parsed: twice.parsed, staged: twice.staged }],
-    );
-    assert.equal(again.alreadyPresent, 1);
-    assert.equal(fs.existsSync(twice.staged), false);
-  } finally {
-    await t.dispose();
-    fs.rmSync(src, { recursive: true, force: true });
+  // The same instance again, staged: already present, so its copy is deleted with the batch.
+  fs.writeFileSync(file.path, original);
+  const twice = hashAndParse({ index: 0, path: file.path, stageAs: staging.newPath() });
+  assert.ok(twice.ok && twice.staged !== undefined);
+  const again = await commitBatch(
+    { db: t.store.db, blobs: t.blobs, staging, collectionId: Number(collection.id), ensureCollection: async () => Number(collection.id), site: null, inPlace: false },
+    [{ path: file.path, size: twice.size, md5: twice.md5, crc32: twice.crc32, parsed: twice.parsed, staged: twice.staged }],
+  );
+  assert.equal(again.alreadyPresent, 1);
+  assert.equal(fs.existsSync(twice.staged), false);
+  }));
+
+test('ingest into a new collection: every copy is written by the hashing threads; a re-run writes none and leaves no partials', () =>
+  withStoreAndSource(async (t, src) => {
+  const { files } = writeSeries(src, { count: 7, patientId: 'P-1', side: 16 });
+  const first = observed(t);
+  const summary = await ingest(first.opened, [src], { collection: 'New', workers: 2, batchSize: 3 });
+  assert.equal(summary.filesAdded, 7);
+  assert.deepEqual(first.calls, { putFile: 0, newPath: 7, adopt: 7 });
+  const rows = await t.store.db.selectFrom('image').select(['sop_instance_uid', 'md5', 'blob_key']).execute();
+  for (const f of files) {
+    const row = rows.find((r) => r.sop_instance_uid === f.sopUid)!;
+    assert.equal(md5sum(path.join(t.dataDir, 'files', row.blob_key)), md5sum(f.path));
+    assert.equal(row.md5, md5sum(f.path));
   }
-});
+  assert.deepEqual(partialsOf(t), {});
 
-test('ingest into a new collection: every copy is written by the hashing threads; a re-run writes none and leaves no partials', async () => {
-  const t = await createTestStore('sqlite');
-  const src = tempDir('nbia-src-');
-  try {
-    const { files } = writeSeries(src, { count: 7, patientId: 'P-1', side: 16 });
-    const first = observed(t);
-    const summary = await ingest(first.opened, [src], { collection: 'New', workers: 2, batchSize: 3 });
-    assert.equal(summary.filesAdded, 7);
-    assert.deepEqual(first.calls, { putFile: 0, newPath: 7, adopt: 7 });
-    const rows = await t.store.db.selectFrom('image').select(['sop_instance_uid', 'md5', 'blob_key']).execute();
-    for (const f of files) {
-      const row = rows.find((r) => r.sop_instance_uid === f.sopUid)!;
-      assert.equal(md5sum(path.join(t.dataDir, 'files', row.blob_key)), md5sum(f.path));
-      assert.equal(row.md5, md5sum(f.path));
-    }
-    assert.deepEqual(partialsOf(t), {});
+  const again = observed(t);
+  const rerun = await ingest(again.opened, [src], { collection: 'New', workers: 2, batchSize: 3 });
+  assert.equal(rerun.filesAlreadyPresent, 7);
+  assert.deepEqual(again.calls, { putFile: 0, newPath: 0, adopt: 0 }, 'nothing written for files already stored');
+  assert.deepEqual(partialsOf(t), {});
+  }));
 
-    const again = observed(t);
-    const rerun = await ingest(again.opened, [src], { collection: 'New', workers: 2, batchSize: 3 });
-    assert.equal(rerun.filesAlreadyPresent, 7);
-    assert.deepEqual(again.calls, { putFile: 0, newPath: 0, adopt: 0 }, 'nothing written for files already stored');
-    assert.deepEqual(partialsOf(t), {});
-  } finally {
-    await t.dispose();
-    fs.rmSync(src, { recursive: true, force: true });
-  }
-});
+test('new files into an existing collection: copied at commit until a batch shows they are new, then written by the threads', () =>
+  withStoreAndSource(async (t, src) => {
+  writeSeries(path.join(src, 'a-first'), { count: 1, patientId: 'P-1', side: 8 });
+  await ingest(openedFor(t), [path.join(src, 'a-first')], { collection: 'Grows', workers: 1 });
+  writeSeries(path.join(src, 'b-more'), { count: 20, patientId: 'P-2', side: 8 });
+  const { calls, opened } = observed(t);
+  const summary = await ingest(opened, [src], { collection: 'Grows', workers: 2, batchSize: 2 });
+  assert.equal(summary.filesAdded, 20);
+  assert.equal(summary.filesAlreadyPresent, 1);
+  assert.equal(calls.putFile + calls.adopt, 20, 'each new file stored once');
+  assert.ok(calls.putFile >= 2, `the files handed out before the first batch are copied at commit (${calls.putFile})`);
+  assert.ok(calls.adopt >= 10, `the files handed out after it are written by the threads (${calls.adopt})`);
+  assert.equal(calls.newPath, calls.adopt);
+  assert.equal(await count(t, 'image'), 21);
+  assert.deepEqual(partialsOf(t), {});
+  }));
 
-test('new files into an existing collection: copied at commit until a batch shows they are new, then written by the threads', async () => {
-  const t = await createTestStore('sqlite');
-  const src = tempDir('nbia-src-');
-  try {
-    writeSeries(path.join(src, 'a-first'), { count: 1, patientId: 'P-1', side: 8 });
-    await ingest(openedFor(t), [path.join(src, 'a-first')], { collection: 'Grows', workers: 1 });
-    writeSeries(path.join(src, 'b-more'), { count: 20, patientId: 'P-2', side: 8 });
-    const { calls, opened } = observed(t);
-    const summary = await ingest(opened, [src], { collection: 'Grows', workers: 2, batchSize: 2 });
-    assert.equal(summary.filesAdded, 20);
-    assert.equal(summary.filesAlreadyPresent, 1);
-    assert.equal(calls.putFile + calls.adopt, 20, 'each new file stored once');
-    assert.ok(calls.putFile >= 2, `the files handed out before the first batch are copied at commit (${calls.putFile})`);
-    assert.ok(calls.adopt >= 10, `the files handed out after it are written by the threads (${calls.adopt})`);
-    assert.equal(calls.newPath, calls.adopt);
-    assert.equal(await count(t, 'image'), 21);
-    assert.deepEqual(partialsOf(t), {});
-  } finally {
-    await t.dispose();
-    fs.rmSync(src, { recursive: true, force: true });
-  }
-});
-
-test('staged copies of refused files are deleted, and the stored file stays as it was', async () => {
-  const t = await createTestStore('sqlite');
-  const src = tempDir('nbia-src-');
-  try {
-    const seriesUid = newUid();
-    const studyUid = newUid();
-    const sopUid = newUid();
-    const spec = { patientId: 'P-1', seriesUid, studyUid, sopUid, side: 8 };
-    const kept = ctInstance(spec);
-    fs.writeFileSync(path.join(src, '1.dcm'), kept);
-    fs.writeFileSync(path.join(src, '2.dcm'), ctInstance(spec)); // same SOPInstanceUID, other pixels
-    const { calls, opened } = observed(t);
-    const summary = await ingest(opened, [src], { collection: 'Refuses', workers: 1 });
-    assert.equal(summary.filesAdded, 1);
-    assert.deepEqual(summary.skipped.map((s) => [path.basename(s.path), s.reason]), [['2.dcm', 'sop_conflict']]);
-    assert.equal(calls.newPath, 2, 'both were staged');
-    assert.deepEqual(fs.readFileSync(path.join(t.dataDir, 'files', blobKeyFor(seriesUid, sopUid))), kept);
-    assert.deepEqual(partialsOf(t), {}, 'the refused copy is gone');
-  } finally {
-    await t.dispose();
-    fs.rmSync(src, { recursive: true, force: true });
-  }
-});
+test('staged copies of refused files are deleted, and the stored file stays as it was', () =>
+  withStoreAndSource(async (t, src) => {
+  const seriesUid = newUid();
+  const studyUid = newUid();
+  const sopUid = newUid();
+  const spec = { patientId: 'P-1', seriesUid, studyUid, sopUid, side: 8 };
+  const kept = ctInstance(spec);
+  fs.writeFileSync(path.join(src, '1.dcm'), kept);
+  fs.writeFileSync(path.join(src, '2.dcm'), ctInstance(spec)); // same SOPInstanceUID, other pixels
+  const { calls, opened } = observed(t);
+  const summary = await ingest(opened, [src], { collection: 'Refuses', workers: 1 });
+  assert.equal(summary.filesAdded, 1);
+  assert.deepEqual(summary.skipped.map((s) => [path.basename(s.path), s.reason]), [['2.dcm', 'sop_conflict']]);
+  assert.equal(calls.newPath, 2, 'both were staged');
+  assert.deepEqual(fs.readFileSync(path.join(t.dataDir, 'files', blobKeyFor(seriesUid, sopUid))), kept);
+  assert.deepEqual(partialsOf(t), {}, 'the refused copy is gone');
+  }));
