@@ -2,8 +2,9 @@
 // the collections granted to it. Every archive query starts from the builders of an
 // AccessScope, which carry that restriction; nothing outside src/archive gets the raw
 // database for reading metadata, and routes only ever hold an Archive bound to a Viewer.
-import type { Compilable, CompiledQuery, Kysely, SelectQueryBuilder } from 'kysely';
+import type { Compilable, Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from '../store/schema.js';
+import { keptCompiled } from '../store/compiled-query.js';
 
 export type Viewer =
   | { readonly kind: 'guest' }
@@ -20,11 +21,6 @@ export function viewerName(viewer: Viewer): string {
 
 /** Unrestricted query parts kept per database by AccessScope.seriesWith, by name. */
 const SHARED_SERIES = new WeakMap<Kysely<Database>, Map<string, unknown>>();
-
-/** Whole queries kept compiled by AccessScope.runCompiled, per database, by name and viewer. */
-const COMPILED = new WeakMap<Kysely<Database>, Map<string, CompiledQuery<unknown>>>();
-/** Past this many (one per name and account), the kept queries are dropped and compiled again as asked. */
-const MAX_COMPILED = 1000;
 
 export class AccessScope {
   constructor(
@@ -86,16 +82,8 @@ export class AccessScope {
    * a grant or revoke still takes effect at once.
    */
   async runCompiled<R>(name: string, build: (scope: AccessScope) => Compilable<R>): Promise<R[]> {
-    let kept = COMPILED.get(this.db);
-    if (!kept) COMPILED.set(this.db, (kept = new Map()));
     const key = this.viewer.kind === 'guest' ? `${name} guest` : `${name} user ${this.viewer.userId}`;
-    let query = kept.get(key) as CompiledQuery<R> | undefined;
-    if (!query) {
-      if (kept.size >= MAX_COMPILED) kept.clear();
-      query = build(this).compile();
-      kept.set(key, query);
-    }
-    return (await this.db.executeQuery(query)).rows;
+    return (await this.db.executeQuery(keptCompiled(this.db, key, () => build(this).compile()))).rows;
   }
 
   /** Collections this viewer may see. */
