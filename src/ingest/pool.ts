@@ -3,6 +3,7 @@
 // (so a slow database holds the readers back instead of filling memory).
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from '../module-worker.js';
+import { MD5_LANES } from './md5-lanes.js';
 import type { FileResult, FileTask } from './types.js';
 
 export interface PoolOptions {
@@ -34,17 +35,25 @@ export async function* hashFiles(paths: readonly string[], options: PoolOptions)
   };
   const stopped = () => options.signal?.aborted === true;
 
+  // Files go out in groups of MD5_LANES (fewer only at the end, or when fewer may be in
+  // flight at all), which a thread hashes side by side. A group is sent only whole, so that
+  // a consumer freeing one slot at a time does not break the work into groups of one.
   const pump = () => {
-    while (next < paths.length && outstanding < options.maxOutstanding && !stopped() && !failure) {
-      // The least busy thread gets the next file, so one slow file does not stall the rest.
+    for (;;) {
+      const size = Math.min(MD5_LANES, paths.length - next, options.maxOutstanding);
+      if (size === 0 || outstanding + size > options.maxOutstanding || stopped() || failure) return;
+      // The least busy thread gets the next group, so one slow file does not stall the rest.
       let w = 0;
       for (let i = 1; i < workers.length; i++) if (inFlight[i]! < inFlight[w]!) w = i;
-      const stageAs = options.stageAs?.();
-      const task: FileTask = { index: next, path: paths[next]!, ...(stageAs === undefined ? {} : { stageAs }) };
-      next++;
-      outstanding++;
-      inFlight[w]!++;
-      workers[w]!.postMessage(task);
+      const group: FileTask[] = [];
+      for (let k = 0; k < size; k++) {
+        const stageAs = options.stageAs?.();
+        group.push({ index: next, path: paths[next]!, ...(stageAs === undefined ? {} : { stageAs }) });
+        next++;
+      }
+      outstanding += size;
+      inFlight[w]! += size;
+      workers[w]!.postMessage(group);
     }
   };
 
@@ -55,9 +64,9 @@ export async function* hashFiles(paths: readonly string[], options: PoolOptions)
       const worker = startModuleWorker(siblingModule('worker', import.meta.url));
       const slot = i;
       inFlight.push(0);
-      worker.on('message', (result: FileResult) => {
-        inFlight[slot]!--;
-        ready.push(result);
+      worker.on('message', (results: FileResult[]) => {
+        inFlight[slot]! -= results.length;
+        ready.push(...results);
         pump(); // keep the threads busy while the consumer is committing a batch
         signalConsumer();
       });
