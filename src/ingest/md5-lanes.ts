@@ -60,10 +60,28 @@ function wordOf(i: number): number {
 const I32 = 0x7f;
 const V128 = 0x7b;
 
+/** Bytes appended one by one into a growing buffer (the kernel is about 17 KB). */
 class Code {
-  readonly bytes: number[] = [];
-  op(...bytes: number[]): this {
-    this.bytes.push(...bytes);
+  private buffer = new Uint8Array(32 * 1024);
+  private length = 0;
+  get bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
+  }
+  private byte(value: number): void {
+    if (this.length === this.buffer.length) {
+      const larger = new Uint8Array(this.buffer.length * 2);
+      larger.set(this.buffer);
+      this.buffer = larger;
+    }
+    this.buffer[this.length++] = value;
+  }
+  op(first: number, second?: number): this {
+    this.byte(first);
+    if (second !== undefined) this.byte(second);
+    return this;
+  }
+  append(bytes: Uint8Array): this {
+    for (const b of bytes) this.byte(b);
     return this;
   }
   uleb(value: number): this {
@@ -71,7 +89,7 @@ class Code {
       let byte = value & 0x7f;
       value >>>= 7;
       if (value !== 0) byte |= 0x80;
-      this.bytes.push(byte);
+      this.byte(byte);
     } while (value !== 0);
     return this;
   }
@@ -80,10 +98,10 @@ class Code {
       const byte = value & 0x7f;
       value >>= 7;
       if ((value === 0 && (byte & 0x40) === 0) || (value === -1 && (byte & 0x40) !== 0)) {
-        this.bytes.push(byte);
+        this.byte(byte);
         return this;
       }
-      this.bytes.push(byte | 0x80);
+      this.byte(byte | 0x80);
     }
   }
   simd(opcode: number): this {
@@ -119,7 +137,7 @@ class Code {
   /** i8x16.shuffle picking 32-bit lanes (0-3 from the first operand, 4-7 from the second). */
   shuffle32(lanes: readonly number[]): this {
     this.simd(0x0d);
-    for (const lane of lanes) for (let b = 0; b < 4; b++) this.bytes.push(lane * 4 + b);
+    for (const lane of lanes) for (let b = 0; b < 4; b++) this.byte(lane * 4 + b);
     return this;
   }
   add(): this {
@@ -153,7 +171,7 @@ class Code {
  * end are computed and thrown away, so lanes of very different lengths waste work, never
  * correctness. STATE holds the initial values on entry and the digests on return.
  */
-function kernelBody(): number[] {
+function kernelBody(): Uint8Array {
   const c = new Code();
   // Local 0 is the parameter `blocks`.
   let next = 1;
@@ -235,27 +253,28 @@ function kernelBody(): number[] {
   c.op(0x0b);
 
   const locals = new Code().uleb(2).uleb(i32Locals).op(I32).uleb(v128Locals).op(V128);
-  return [...locals.bytes, ...c.bytes];
+  return Buffer.concat([locals.bytes, c.bytes]);
 }
 
-function section(id: number, content: number[]): number[] {
-  return [id, ...new Code().uleb(content.length).bytes, ...content];
+function section(id: number, content: Uint8Array): Uint8Array {
+  return new Code().op(id).uleb(content.length).append(content).bytes;
 }
 
-function name(text: string): number[] {
-  return [...new Code().uleb(text.length).bytes, ...Buffer.from(text, 'utf8')];
+function name(text: string): Uint8Array {
+  return new Code().uleb(text.length).append(Buffer.from(text, 'utf8')).bytes;
 }
 
 /** The module: imports its memory as m.memory, exports run(blocks: i32). */
 export function md5LanesModule(): Uint8Array {
   const body = kernelBody();
-  return Uint8Array.from([
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, [1, 0x60, 1, I32, 0]),
-    ...section(2, [1, ...name('m'), ...name('memory'), 0x02, 0x00, 0x01]),
-    ...section(3, [1, 0]),
-    ...section(7, [1, ...name('run'), 0x00, 0]),
-    ...section(10, [1, ...new Code().uleb(body.length).bytes, ...body]),
+  const bytes = (...values: number[]) => Uint8Array.from(values);
+  return Buffer.concat([
+    bytes(0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00),
+    section(1, bytes(1, 0x60, 1, I32, 0)),
+    section(2, Buffer.concat([bytes(1), name('m'), name('memory'), bytes(0x02, 0x00, 0x01)])),
+    section(3, bytes(1, 0)),
+    section(7, Buffer.concat([bytes(1), name('run'), bytes(0x00, 0)])),
+    section(10, new Code().op(1).uleb(body.length).append(body).bytes),
   ]);
 }
 
