@@ -89,6 +89,11 @@ export async function benchPeers(): Promise<Figures> {
     out['ingest files/s: cp -r (median of 3)'] = round(filesPerSecond(median(cpSeconds)));
     out['ingest: nbia / Orthanc (goal >= 3)'] = orthanc ? round(orthancIngestSeconds / median(nbiaSeconds), 2) : 'n/a';
     out['ingest: nbia / cp -r (goal >= 0.8)'] = round(median(cpSeconds) / median(nbiaSeconds), 2);
+    // The floor under every whole command: Node's own start, which the environment can
+    // raise (NODE_EXTRA_CA_CERTS makes it parse a CA bundle first: about 50 ms on the bench
+    // machine).
+    const nodeStart = median(Array.from({ length: 5 }, () => timed(() => run(process.execPath, ['-e', '0']))));
+    out['node -e 0, ms (the floor of a whole command)'] = `${round(nodeStart * 1000)}${process.env.NODE_EXTRA_CA_CERTS ? ' (NODE_EXTRA_CA_CERTS is set)' : ''}`;
 
     // ---- the servers
     const server = await startNbia(dataDir);
