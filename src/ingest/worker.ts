@@ -109,11 +109,6 @@ export function hashAndParseFiles(tasks: readonly FileTask[]): FileResult[] {
   return results.sort((x, y) => x.index - y.index);
 }
 
-/** One file as hashAndParseFiles gives it back (a group of one). */
-export function hashAndParse(task: FileTask): FileResult {
-  return hashAndParseFiles([task])[0]!;
-}
-
 function readAndParse(task: FileTask, into: Buffer | undefined): { bytes: Buffer; parsed: ParsedInstance } | FileResult {
   let bytes: Buffer;
   try {

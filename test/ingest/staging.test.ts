@@ -1,6 +1,6 @@
 // Copies written by the hashing threads from the bytes they hashed (BlobStaging): the store
-// side (paths, adopt, discard, close), the thread side (hashAndParse with stageAs), and when
-// an ingest uses them: a new collection from the start, a re-run over stored files never,
+// side (paths, adopt, discard, close), the thread side (hashAndParseFiles with stageAs), and
+// when an ingest uses them: a new collection from the start, a re-run over stored files never,
 // new files in an existing collection once a batch shows they are new. No staged copy is
 // left behind, whatever happens to its file.
 import { test } from 'node:test';
@@ -12,11 +12,15 @@ import { createTestStore, tempDir, type TestStore } from '../helpers/stores.js';
 import { FsBlobStore, PARTIALS_DIR } from '../../src/blobs/fs/fs-blob-store.js';
 import type { BlobStaging, BlobStore } from '../../src/blobs/blob-store.js';
 import { ingest } from '../../src/ingest/index.js';
-import { hashAndParse } from '../../src/ingest/worker.js';
+import { hashAndParseFiles } from '../../src/ingest/worker.js';
+import type { FileResult, FileTask } from '../../src/ingest/types.js';
 import { blobKeyFor, commitBatch } from '../../src/ingest/batch.js';
 import { setCollection } from '../../src/archive/collections.js';
 import { ctInstance, newUid, writeSeries } from './dicom-files.js';
 import { count, listTree, md5sum, openedFor } from './helpers.js';
+
+/** One file through a hashing thread's code (a group of one). */
+const hashAndParse = (task: FileTask): FileResult => hashAndParseFiles([task])[0]!;
 
 /** The test store's blobs, counting how each file got into the store. */
 function observed(t: TestStore) {
