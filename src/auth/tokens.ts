@@ -91,7 +91,6 @@ export interface TokenHolder {
   revoked: boolean;
 }
 
-/** The token's row with its account, or null when the token is malformed or unknown. */
 /** The token's row and its user's, by the token's hash: every authenticated request runs it. */
 const tokenByHash = compiledOnce((db: Kysely<Database>, hash: string) =>
   db
@@ -101,6 +100,7 @@ const tokenByHash = compiledOnce((db: Kysely<Database>, hash: string) =>
     .where('token.token_hash', '=', hash),
 );
 
+/** The token's row with its account, or null when the token is malformed or unknown. */
 export async function findToken(db: Kysely<Database>, token: string): Promise<TokenHolder | null> {
   if (!isWellFormedToken(token)) return null;
   const [row] = await tokenByHash(db, tokenHash(token));

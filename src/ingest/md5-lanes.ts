@@ -128,43 +128,30 @@ class Code {
   i32Load(offset = 0): this {
     return this.op(0x28).uleb(2).uleb(offset);
   }
-  /** i32x4.splat of the i32 on the stack. */
-  splat(): this {
-    return this.simd(0x11);
-  }
-  /** i32x4.lt_u: all ones in the lanes where the first operand is below the second. */
-  ltU(): this {
-    return this.simd(0x3a);
-  }
   /** i8x16.shuffle picking 32-bit lanes (0-3 from the first operand, 4-7 from the second). */
   shuffle32(lanes: readonly number[]): this {
     this.simd(0x0d);
     for (const lane of lanes) for (let b = 0; b < 4; b++) this.byte(lane * 4 + b);
     return this;
   }
-  add(): this {
-    return this.simd(0xae);
-  }
-  or(): this {
-    return this.simd(0x50);
-  }
-  xor(): this {
-    return this.simd(0x51);
-  }
-  not(): this {
-    return this.simd(0x4d);
-  }
-  /** (v1 & mask) | (v2 & ~mask), popping v1, v2, mask. */
-  bitselect(): this {
-    return this.simd(0x52);
-  }
-  shl(): this {
-    return this.simd(0xab);
-  }
-  shrU(): this {
-    return this.simd(0xad);
-  }
 }
+
+/** The SIMD instructions with no immediate operand that the kernel uses (after the 0xfd prefix). */
+const SIMD = {
+  /** i32x4.splat of the i32 on the stack. */
+  splat: 0x11,
+  /** i32x4.lt_u: all ones in the lanes where the first operand is below the second. */
+  ltU: 0x3a,
+  not: 0x4d,
+  or: 0x50,
+  xor: 0x51,
+  /** (v1 & mask) | (v2 & ~mask), popping v1, v2, mask. */
+  bitselect: 0x52,
+  /** i32x4 shifts, by the i32 on the stack. */
+  shl: 0xab,
+  shrU: 0xad,
+  add: 0xae,
+} as const;
 
 /**
  * The kernel: `run(blocks)` advances every lane's hash over `blocks` 64-byte blocks (the
@@ -222,15 +209,15 @@ function kernelBody(): Uint8Array {
       const [a, b, cc, d] = roles[k]! as [number, number, number, number];
       const shift = SHIFTS[(step >> 4) * 4 + (step & 3)]!;
       // a + X + T first: it does not wait for this step's b, so only F waits on it.
-      c.get(a).i32(WORDS + 256 * k + 16 * wordOf(step)).load().add().i32(CONSTANTS + 16 * step).load().add();
-      if (step < 16) c.get(cc).get(d).get(b).bitselect(); // F = (b & c) | (~b & d)
-      else if (step < 32) c.get(b).get(cc).get(d).bitselect(); // G = (b & d) | (c & ~d)
-      else if (step < 48) c.get(cc).get(d).xor().get(b).xor(); // H = b ^ c ^ d
-      else c.get(cc).get(b).get(d).not().or().xor(); // I = c ^ (b | ~d)
-      c.add().set(sum);
+      c.get(a).i32(WORDS + 256 * k + 16 * wordOf(step)).load().simd(SIMD.add).i32(CONSTANTS + 16 * step).load().simd(SIMD.add);
+      if (step < 16) c.get(cc).get(d).get(b).simd(SIMD.bitselect); // F = (b & c) | (~b & d)
+      else if (step < 32) c.get(b).get(cc).get(d).simd(SIMD.bitselect); // G = (b & d) | (c & ~d)
+      else if (step < 48) c.get(cc).get(d).simd(SIMD.xor).get(b).simd(SIMD.xor); // H = b ^ c ^ d
+      else c.get(cc).get(b).get(d).simd(SIMD.not).simd(SIMD.or).simd(SIMD.xor); // I = c ^ (b | ~d)
+      c.simd(SIMD.add).set(sum);
       c.get(b);
-      c.get(sum).i32(shift).shl().get(sum).i32(32 - shift).shrU().or();
-      c.add().set(a);
+      c.get(sum).i32(shift).simd(SIMD.shl).get(sum).i32(32 - shift).simd(SIMD.shrU).simd(SIMD.or);
+      c.simd(SIMD.add).set(a);
       roles[k] = [d, a, b, cc];
       // A store after every step, of a value at hand, orders the loads of X and T: without
       // it V8's optimizing compiler hoists all of them to the top of the loop and spills
@@ -241,9 +228,9 @@ function kernelBody(): Uint8Array {
 
   // Add the block's result into each lane that was still inside its message.
   groups.forEach((g) => {
-    c.get(i).splat().get(g.count).ltU().set(tmp[0]!); // the lanes where i < count
+    c.get(i).simd(SIMD.splat).get(g.count).simd(SIMD.ltU).set(tmp[0]!); // the lanes where i < count
     for (let w = 0; w < 4; w++) {
-      c.get(g.work[w]!).get(g.saved[w]!).add().get(g.saved[w]!).get(tmp[0]!).bitselect().set(g.saved[w]!);
+      c.get(g.work[w]!).get(g.saved[w]!).simd(SIMD.add).get(g.saved[w]!).get(tmp[0]!).simd(SIMD.bitselect).set(g.saved[w]!);
     }
   });
   c.get(i).i32(1).op(0x6a).set(i);
@@ -282,6 +269,16 @@ export function md5LanesModule(): Uint8Array {
 
 const INITIAL_STATE = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
 
+/** Bytes from one lane's region to the next: a message, its padding, whole blocks. */
+function strideFor(capacity: number): number {
+  return Math.ceil((capacity + PADDING_MAX) / 64) * 64;
+}
+
+/** Where lane j's word sits in a slot of GROUPS × `size` bytes (one v128 of 4 lanes per group). */
+function laneOf(slot: number, size: number, j: number): number {
+  return slot + size * (j >> 2) + 4 * (j & 3);
+}
+
 /**
  * MD5 of up to MD5_LANES messages at once. Each lane has a region of the kernel's memory,
  * `capacity` bytes long, where the caller puts its message (read a file straight into it);
@@ -299,7 +296,7 @@ export class Md5Lanes {
   ) {
     this.bytes = new Uint8Array(memory.buffer);
     this.words = new DataView(memory.buffer);
-    this.stride = Math.ceil((capacity + PADDING_MAX) / 64) * 64;
+    this.stride = strideFor(capacity);
   }
 
   /** An instance whose lanes hold messages of up to `capacity` bytes, or undefined where WebAssembly SIMD is not available. */
@@ -307,8 +304,7 @@ export class Md5Lanes {
     if (!wasm) return undefined;
     const module = md5LanesModule();
     if (!wasm.validate(module)) return undefined;
-    const stride = Math.ceil((capacity + PADDING_MAX) / 64) * 64;
-    const pages = Math.ceil((REGIONS + MD5_LANES * stride) / PAGE);
+    const pages = Math.ceil((REGIONS + MD5_LANES * strideFor(capacity)) / PAGE);
     const memory = new wasm.Memory({ initial: pages, maximum: pages });
     const instance = new wasm.Instance(new wasm.Module(module), { m: { memory } });
     const words = new DataView(memory.buffer);
@@ -330,8 +326,8 @@ export class Md5Lanes {
     if (lengths.length > MD5_LANES) throw new RangeError(`at most ${MD5_LANES} messages at once`);
     let longest = 0;
     for (let j = 0; j < MD5_LANES; j++) {
-      const group = STATE + 64 * (j >> 2) + 4 * (j & 3);
-      for (let w = 0; w < 4; w++) this.words.setUint32(group + 16 * w, INITIAL_STATE[w]!, true);
+      const state = laneOf(STATE, 64, j);
+      for (let w = 0; w < 4; w++) this.words.setUint32(state + 16 * w, INITIAL_STATE[w]!, true);
       let blocks = 0;
       let base = REGIONS;
       const length = lengths[j];
@@ -345,7 +341,7 @@ export class Md5Lanes {
         this.words.setUint32(end - 8, (length * 8) >>> 0, true);
         this.words.setUint32(end - 4, Math.floor(length / 2 ** 29), true);
       }
-      this.words.setUint32(COUNTS + 16 * (j >> 2) + 4 * (j & 3), blocks, true);
+      this.words.setUint32(laneOf(COUNTS, 16, j), blocks, true);
       this.words.setUint32(BASES + 4 * j, base, true);
       longest = Math.max(longest, blocks);
     }
@@ -353,8 +349,8 @@ export class Md5Lanes {
     const digest = Buffer.alloc(16);
     return lengths.map((length, j) => {
       if (length === undefined) return undefined;
-      const lane = STATE + 64 * (j >> 2) + 4 * (j & 3);
-      for (let w = 0; w < 4; w++) digest.set(this.bytes.subarray(lane + 16 * w, lane + 16 * w + 4), 4 * w);
+      const state = laneOf(STATE, 64, j);
+      for (let w = 0; w < 4; w++) digest.set(this.bytes.subarray(state + 16 * w, state + 16 * w + 4), 4 * w);
       return digest.toString('hex');
     });
   }

@@ -64,7 +64,7 @@ export async function findFiles(paths: readonly string[], options: { exclude?: r
       if (entry.isDirectory()) {
         await walk(full, path.join(real, entry.name));
       } else if (entry.isFile()) {
-        const size = sizeOf(full);
+        const size = statOrNull(full)?.size ?? null;
         if (size !== null) addFile(full, path.join(real, entry.name), size);
       } else if (entry.isSymbolicLink()) {
         const st = statOrNull(full); // a dangling link is not a file
@@ -89,8 +89,4 @@ function statOrNull(file: string): fs.Stats | null {
   } catch {
     return null;
   }
-}
-
-function sizeOf(file: string): number | null {
-  return statOrNull(file)?.size ?? null;
 }
